@@ -1,0 +1,45 @@
+# Rabat: `make run` sets up and runs the main job, `make test` passes the tests.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+CONFIG ?= configs/train.yaml
+MODEL ?= models/rabat-minilm/latest
+export RABAT_DATA_DIR ?= $(abspath ../shared/data)
+
+.PHONY: help install system-deps train eval test lint run clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+install: $(VENV)/.installed system-deps  ## create .venv and install rabat with its extras
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e ".[train,dev]"
+	touch $@
+
+system-deps:  ## the en_US.UTF-8 locale the hatesonar baseline needs (Debian; root)
+	@bash scripts/system-deps.sh
+
+train: install  ## train the default model (CONFIG=...) into models/<name>/<version>
+	$(PY) -m training --config $(CONFIG)
+
+eval: install  ## evaluate MODEL on its dev and test splits against the baselines
+	$(PY) -m training.eval_cli --model $(MODEL) $(MODEL)/splits/dev.jsonl $(MODEL)/splits/test.jsonl
+
+test: install  ## the whole test suite, slow tests (real training, real model) included
+	$(PY) -m pytest
+
+lint: install  ## ruff and mypy
+	$(VENV)/bin/ruff check rabat training service annotation tests
+	$(VENV)/bin/ruff format --check rabat training service annotation tests
+	$(VENV)/bin/mypy rabat training
+
+run: install  ## set up, train the default model if there is none, evaluate it
+	@bash scripts/run.sh
+
+clean:  ## remove the environment and build outputs (models and runs are kept)
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

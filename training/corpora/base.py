@@ -1,0 +1,122 @@
+"""What every corpus recipe shares: reading a file with `datasets`, checking its columns, and
+the unified record each recipe produces.
+
+A record's auxiliary signals are `None` where the corpus does not annotate them; `finalise`
+fills in what the label's own definition implies (a `none` text attacks no group, hate speech
+calls no one to act) and everything else stays unknown and is masked out of the loss.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import datasets
+
+from rabat.labels import Label
+from rabat.signals import TARGET_GROUPS, UNKNOWN
+from rabat.text import clean
+
+logger = logging.getLogger(__name__)
+
+FEATURES = datasets.Features(
+    {
+        "text": datasets.Value("string"),
+        "label": datasets.Value("string"),
+        "source": datasets.Value("string"),
+        "targets": datasets.Sequence(datasets.Value("string")),
+        "targets_known": datasets.Value("bool"),
+        "call_to_violence": datasets.Value("int8"),
+        "dehumanisation": datasets.Value("int8"),
+    }
+)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One corpus row mapped onto Rabat's labels; None means 'not annotated'."""
+
+    label: Label
+    targets: frozenset[str] | None = None
+    call_to_violence: bool | None = None
+    dehumanisation: bool | None = None
+
+
+def finalise(record: Record) -> Record:
+    """Fill in the signals a label implies by definition (see docs/corpora.md)."""
+    targets, violence, dehum = record.targets, record.call_to_violence, record.dehumanisation
+    if record.label in (Label.NONE, Label.OFFENSIVE):
+        targets = frozenset()  # neither level is an attack on a group for who they are
+    if record.label is Label.NONE:
+        violence, dehum = False, False
+    if record.label is Label.HATE_SPEECH and violence is None:
+        violence = False  # hate speech, by definition, calls no one to act
+    if targets is not None and not targets <= set(TARGET_GROUPS):
+        raise ValueError(
+            f"recipe produced unknown target groups {sorted(targets - set(TARGET_GROUPS))}"
+        )
+    return Record(record.label, targets, violence, dehum)
+
+
+def read_table(path: Path, columns: Iterable[str], delimiter: str = ",") -> datasets.Dataset:
+    """Read a CSV/TSV with `datasets`, failing with the expected and found columns."""
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"corpus file {path} not found. Set `data_dir` in the training config or the "
+            "RABAT_DATA_DIR environment variable to the folder holding the corpora "
+            "(see docs/corpora.md for the expected layout)."
+        )
+    table = datasets.load_dataset(
+        "csv", data_files=str(path), delimiter=delimiter, split="train", keep_default_na=False
+    )
+    expected = list(columns)
+    missing = [c for c in expected if c not in table.column_names]
+    if missing:
+        raise ValueError(
+            f"{path}: missing column(s) {missing}; expected {expected}, found "
+            f"{table.column_names}. Is this the right file and release of the corpus?"
+        )
+    return table
+
+
+def to_records(
+    table: datasets.Dataset,
+    source: str,
+    text_column: str,
+    convert: Callable[[dict[str, Any]], Record | None],
+) -> datasets.Dataset:
+    """Map a raw table onto unified records; rows `convert` returns None for are dropped."""
+
+    def batch_fn(batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        out: dict[str, list[Any]] = {name: [] for name in FEATURES}
+        size = len(batch[text_column])
+        for i in range(size):
+            row = {key: values[i] for key, values in batch.items()}
+            text = clean(str(row[text_column] or ""))
+            record = convert(row)
+            if record is None or not text:
+                continue
+            record = finalise(record)
+            out["text"].append(text)
+            out["label"].append(record.label.value)
+            out["source"].append(source)
+            out["targets"].append(sorted(record.targets or ()))
+            out["targets_known"].append(record.targets is not None)
+            out["call_to_violence"].append(_flag(record.call_to_violence))
+            out["dehumanisation"].append(_flag(record.dehumanisation))
+        return out
+
+    return table.map(
+        batch_fn,
+        batched=True,
+        remove_columns=table.column_names,
+        features=FEATURES,
+        desc=f"mapping {source}",
+    )
+
+
+def _flag(value: bool | None) -> int:
+    return UNKNOWN if value is None else int(value)

@@ -1,0 +1,87 @@
+"""HateXplain (Mathew et al. 2021).
+
+The two files use different encodings, checked against each other on the 1,251 posts they
+share: `train.csv` has `label` 0 normal, 1 offensive, 2 hate speech and one boolean column per
+target category; `val.csv` is the original per-annotator format with the Hugging Face coding
+(0 hate speech, 1 normal, 2 offensive), resolved here by strict majority (no majority: dropped).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import datasets
+
+from rabat.labels import Label
+from training.corpora.base import Record, read_table, to_records
+
+TRAIN_FILE = "hatexplain/train.csv"
+VAL_FILE = "hatexplain/val.csv"
+FILES = (TRAIN_FILE, VAL_FILE)
+_TRAIN_LABELS = {0: Label.NONE, 1: Label.OFFENSIVE, 2: Label.HATE_SPEECH}
+_VAL_LABELS = {0: Label.HATE_SPEECH, 1: Label.NONE, 2: Label.OFFENSIVE}
+_TARGET_COLUMNS = {
+    "label_gender": "gender",
+    "label_religion": "religion",
+    "label_race": "race_ethnicity",
+    "label_economic": "other",
+    "label_minority": "other",
+}
+_VAL_TARGETS = {
+    "African": "race_ethnicity",
+    "Arab": "race_ethnicity",
+    "Asian": "race_ethnicity",
+    "Caucasian": "race_ethnicity",
+    "Hispanic": "race_ethnicity",
+    "Indian": "race_ethnicity",
+    "Indigenous": "race_ethnicity",
+    "Islam": "religion",
+    "Jewish": "religion",
+    "Christian": "religion",
+    "Hindu": "religion",
+    "Buddhism": "religion",
+    "Nonreligious": "religion",
+    "Women": "gender",
+    "Men": "gender",
+    "Homosexual": "sexual_orientation",
+    "Heterosexual": "sexual_orientation",
+    "Bisexual": "sexual_orientation",
+    "Refugee": "migration",
+    "Disability": "disability",
+}
+
+
+def convert_train(row: dict[str, Any]) -> Record | None:
+    label = _TRAIN_LABELS[int(row["label"])]
+    targets = frozenset(group for column, group in _TARGET_COLUMNS.items() if int(row[column]))
+    return Record(label, targets if label is Label.HATE_SPEECH else None)
+
+
+def convert_val(row: dict[str, Any]) -> Record | None:
+    annotation = ast.literal_eval(row["annotators"])
+    votes = Counter(annotation["label"]).most_common()
+    if len(votes) > 1 and votes[0][1] == votes[1][1]:
+        return None
+    label = _VAL_LABELS[int(votes[0][0])]
+    named = Counter(t for per_annotator in annotation["target"] for t in per_annotator)
+    majority = len(annotation["label"]) / 2
+    targets = frozenset(
+        _VAL_TARGETS.get(name, "other")
+        for name, n in named.items()
+        if n > majority and name != "None"
+    )
+    return Record(label, targets)
+
+
+def load(data_dir: Path) -> datasets.Dataset:
+    train = read_table(data_dir / TRAIN_FILE, ["text", "label", *_TARGET_COLUMNS])
+    val = read_table(data_dir / VAL_FILE, ["annotators", "unmasked_sentence"])
+    return datasets.concatenate_datasets(
+        [
+            to_records(train, "hatexplain", "text", convert_train),
+            to_records(val, "hatexplain", "unmasked_sentence", convert_val),
+        ]
+    )

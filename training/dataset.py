@@ -1,0 +1,170 @@
+"""Build the training data: load the configured corpora, deduplicate across them, split, cap.
+
+Duplicates (equal `rabat.text.dedup_key`) are merged: the label by majority over the copies,
+a tie going to the more severe label (a reviewer would rather see it); known signals are kept.
+The split is stratified by label and corpus and depends only on the rows and the seed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import datasets
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from rabat.labels import LABELS
+from rabat.signals import UNKNOWN
+from rabat.text import dedup_key
+from training.config import TrainConfig
+from training.corpora import load_corpus, recipe
+
+logger = logging.getLogger(__name__)
+
+SPLITS = ("train", "dev", "test")
+
+
+@dataclass
+class BuiltData:
+    """The three splits (pandas frames with the unified columns plus `weight`) and a manifest."""
+
+    splits: dict[str, pd.DataFrame]
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+def build(config: TrainConfig) -> BuiltData:
+    """Load, deduplicate, split and cap the corpora named in `config`."""
+    data_dir = config.resolved_data_dir()
+    frames, sources = [], {}
+    for name, weight in config.corpora.items():
+        frame = load_corpus(name, data_dir).to_pandas()
+        if config.limit_per_corpus is not None and len(frame) > config.limit_per_corpus:
+            frame = frame.sample(n=config.limit_per_corpus, random_state=config.split.seed)
+        frame["weight"] = weight
+        frames.append(frame)
+        sources[name] = {
+            "weight": weight,
+            "rows": len(frame),
+            "rows_per_label": _count(frame),
+            "files": {f: sha256(data_dir / f) for f in recipe(name).FILES},
+        }
+    merged, duplicates = deduplicate(pd.concat(frames, ignore_index=True))
+    splits = split(merged, config)
+    splits["train"] = cap(splits["train"], config.train_caps, config.split.seed)
+    manifest = {
+        "data_dir": str(data_dir),
+        "sources": sources,
+        "deduplication": duplicates,
+        "split": config.split.model_dump(),
+        "train_caps": config.train_caps,
+        "rows_per_label": {name: _count(frame) for name, frame in splits.items()},
+        "rows_per_source": {
+            name: frame["source"].value_counts().to_dict() for name, frame in splits.items()
+        },
+    }
+    return BuiltData(splits, manifest)
+
+
+def deduplicate(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Merge rows with equal dedup keys; returns the rows and counts of what was merged."""
+    frame = frame.assign(key=frame["text"].map(dedup_key))
+    sizes = frame.groupby("key")["key"].transform("size")
+    single = frame[sizes == 1]
+    merged = [_merge_group(group) for _, group in frame[sizes > 1].groupby("key", sort=False)]
+    conflicts = sum(1 for row in merged if row.pop("conflict"))
+    out = pd.concat([single, pd.DataFrame(merged, columns=frame.columns)], ignore_index=True)
+    stats = {
+        "rows_in": len(frame),
+        "rows_out": len(out),
+        "duplicate_groups": len(merged),
+        "label_conflicts": conflicts,
+    }
+    logger.info("deduplicated %d rows to %d (%d label conflicts)", len(frame), len(out), conflicts)
+    return out.sort_values("key", kind="stable").reset_index(drop=True), stats
+
+
+def _merge_group(group: pd.DataFrame) -> dict[str, Any]:
+    votes = Counter(group["label"])
+    top = max(votes.values())
+    label = max((lab for lab, n in votes.items() if n == top), key=LABELS.index)
+    winners = group[group["label"] == label]
+    first = winners.iloc[0].to_dict()
+    known_targets = winners[winners["targets_known"]]
+    first["targets"] = sorted({t for ts in known_targets["targets"] for t in ts})
+    first["targets_known"] = bool(len(known_targets))
+    for signal in ("call_to_violence", "dehumanisation"):
+        first[signal] = (
+            int(winners[signal].max()) if (winners[signal] != UNKNOWN).any() else UNKNOWN
+        )
+    first["weight"] = float(group["weight"].max())
+    first["conflict"] = len(votes) > 1
+    return first
+
+
+def split(frame: pd.DataFrame, config: TrainConfig) -> dict[str, pd.DataFrame]:
+    """Deterministic split stratified by label and source (rare strata by label only)."""
+    seed, dev, test = config.split.seed, config.split.dev, config.split.test
+    strata = frame["label"] + "/" + frame["source"]
+    counts = strata.map(strata.value_counts())
+    strata = strata.where(counts >= 10, frame["label"])
+    rest, test_rows = train_test_split(frame, test_size=test, random_state=seed, stratify=strata)
+    train_rows, dev_rows = train_test_split(
+        rest, test_size=dev / (1 - test), random_state=seed, stratify=strata.loc[rest.index]
+    )
+    return {
+        "train": train_rows.reset_index(drop=True),
+        "dev": dev_rows.reset_index(drop=True),
+        "test": test_rows.reset_index(drop=True),
+    }
+
+
+def cap(frame: pd.DataFrame, caps: dict[str, int], seed: int) -> pd.DataFrame:
+    """Keep at most `caps[label]` training rows per label, sampled without replacement."""
+    parts = []
+    for label, rows in frame.groupby("label", sort=False):
+        limit = caps.get(str(label))
+        parts.append(
+            rows if limit is None or len(rows) <= limit else rows.sample(n=limit, random_state=seed)
+        )
+    return pd.concat(parts).sort_values("key", kind="stable").reset_index(drop=True)
+
+
+def write_splits(data: BuiltData, out_dir: Path) -> None:
+    """Write each split as JSONL (text, label, source, signals) for evaluation and baselines."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, frame in data.splits.items():
+        columns = [
+            "text",
+            "label",
+            "source",
+            "targets",
+            "targets_known",
+            "call_to_violence",
+            "dehumanisation",
+        ]
+        frame[columns].to_json(
+            out_dir / f"{name}.jsonl", orient="records", lines=True, force_ascii=False
+        )
+
+
+def to_hf(frame: pd.DataFrame) -> datasets.Dataset:
+    """A `datasets.Dataset` view of a split, for tokenisation."""
+    return datasets.Dataset.from_pandas(frame.reset_index(drop=True), preserve_index=False)
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _count(frame: pd.DataFrame) -> dict[str, int]:
+    counts = frame["label"].value_counts()
+    return {label: int(counts.get(label, 0)) for label in LABELS}
