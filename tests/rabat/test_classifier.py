@@ -78,5 +78,5 @@ def test_hugging_face_pipeline_reads_the_same_model(
 
     pipe = pipeline("text-classification", model=str(smoke_model_dir), top_k=None)
     for text, pred in zip(TEXTS, classifier.predict(TEXTS), strict=True):
-        scores = {row["label"]: row["score"] for row in pipe(text)}
+        scores = {row["label"]: row["score"] for row in pipe([text])[0]}
         assert scores == pytest.approx(pred.scores, abs=1e-4)
