@@ -87,10 +87,17 @@ class MultiTaskModel(nn.Module):
         return cls(encoder)
 
     def forward(
-        self, input_ids: torch.Tensor, attention_mask: torch.Tensor
+        self,
+        input_ids: torch.Tensor | None,
+        attention_mask: torch.Tensor,
+        inputs_embeds: torch.Tensor | None = None,
     ) -> dict[str, torch.Tensor]:
+        """Logits of every head; pass `inputs_embeds` instead of ids for input attributions."""
         out = self.encoder(
-            input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True
+            input_ids=input_ids,
+            inputs_embeds=inputs_embeds,
+            attention_mask=attention_mask,
+            output_hidden_states=True,
         )
         mask = attention_mask.unsqueeze(-1).to(out.hidden_states[-1].dtype)
         pooled = (out.hidden_states[-1] * mask).sum(1) / mask.sum(1).clamp(min=1.0)
@@ -99,6 +106,13 @@ class MultiTaskModel(nn.Module):
             "target_logits": self.target_head(pooled),
             "binary_logits": self.binary_head(pooled),
         }
+
+    def add_label_bias(self, bias: torch.Tensor) -> None:
+        """Add `bias` to the label logits, in the head itself (so every reader applies it)."""
+        head: Any = self.encoder.classifier  # BERT-style heads; RoBERTa-style: out_proj
+        layer: nn.Linear = head if isinstance(head, nn.Linear) else head.out_proj
+        with torch.no_grad():
+            layer.bias.add_(bias.to(layer.bias.dtype))
 
     def save(self, model_dir: Path) -> None:
         """Write the encoder in Hugging Face format and the auxiliary heads beside it."""

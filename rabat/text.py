@@ -1,7 +1,9 @@
 """Text clean-up shared by training and inference, and the key used to find duplicates.
 
 Corpora spell user mentions, links and HTML entities differently (`@USER`, `[USER]`, `&amp;`);
-the model must see them one way, in training and in service alike.
+the model must see them one way, in training and in service alike. `clean_with_offsets` also
+says where each piece of the cleaned text came from, so evidence found in the cleaned text can
+point into the text exactly as the caller sent it.
 """
 
 from __future__ import annotations
@@ -9,11 +11,59 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
 
-_MENTION = re.compile(r"(?:\[USER\]|@USER\b|@\w{1,30})", re.IGNORECASE)
-_URL = re.compile(r"(?:\[URL\]|https?://\S+|www\.\S+|\bURL\b)", re.IGNORECASE)
+_PIECE = re.compile(
+    r"(?P<url>\[URL\]|https?://\S+|www\.\S+|\bURL\b)"
+    r"|(?P<mention>\[USER\]|@USER\b|@\w{1,30})"
+    r"|(?P<entity>&(?:amp;)?(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z]{2,8});)"
+    r"|(?P<space>\s+)",
+    re.IGNORECASE,
+)
+_REPLACEMENT = {"url": "http", "mention": "@user", "space": " "}
 _RETWEET = re.compile(r"^(?:RT\s+)+", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class OffsetMap:
+    """Maps character offsets in a cleaned text back to the original text."""
+
+    clean_starts: list[int]
+    raw_spans: list[tuple[int, int]]
+
+    def to_raw(self, start: int, end: int) -> tuple[int, int]:
+        """The original [start, end) covering the cleaned [start, end)."""
+        first = max(bisect_right(self.clean_starts, start) - 1, 0)
+        last = max(bisect_right(self.clean_starts, max(end - 1, start)) - 1, 0)
+        return self.raw_spans[first][0], self.raw_spans[last][1]
+
+
+def clean_with_offsets(text: str) -> tuple[str, OffsetMap]:
+    """`clean(text)` and the map from its offsets to `text`'s."""
+    pieces: list[tuple[str, int, int]] = []
+    position = 0
+    for match in _PIECE.finditer(text):
+        pieces.extend(
+            (ch, i, i + 1) for i, ch in enumerate(text[position : match.start()], position)
+        )
+        kind = match.lastgroup or "space"
+        entity = kind == "entity"
+        value = html.unescape(html.unescape(match.group(0))) if entity else _REPLACEMENT[kind]
+        if value.isspace():  # a non-breaking space entity is white space too
+            value = " "
+        pieces.append((value, match.start(), match.end()))
+        position = match.end()
+    pieces.extend((ch, i, i + 1) for i, ch in enumerate(text[position:], position))
+    pieces = _strip(_merge_spaces(pieces))
+    starts, spans, out, length = [], [], [], 0
+    for value, raw_start, raw_end in pieces:
+        starts.append(length)
+        spans.append((raw_start, raw_end))
+        out.append(value)
+        length += len(value)
+    return "".join(out), OffsetMap(starts, spans)
 
 
 def clean(text: str) -> str:
@@ -22,11 +72,34 @@ def clean(text: str) -> str:
     >>> clean("RT @someone:  look &amp; see https://example.org")
     '@user: look & see http'
     """
-    text = html.unescape(html.unescape(text))
-    text = _URL.sub("http", text)
-    text = _MENTION.sub("@user", text)
-    text = _SPACE.sub(" ", text).strip()
-    return _RETWEET.sub("", text)
+    return clean_with_offsets(text)[0]
+
+
+def _merge_spaces(pieces: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    merged: list[tuple[str, int, int]] = []
+    for piece in pieces:
+        if piece[0] == " " and merged and merged[-1][0] == " ":
+            merged[-1] = (" ", merged[-1][1], piece[2])
+        else:
+            merged.append(piece)
+    return merged
+
+
+def _strip(pieces: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Drop leading and trailing white space and leading retweet markers."""
+    while pieces and pieces[0][0] == " ":
+        pieces.pop(0)
+    while pieces and pieces[-1][0] == " ":
+        pieces.pop()
+    head = "".join(p[0] for p in pieces[:64])
+    retweet = _RETWEET.match(head)
+    if retweet:
+        drop, length = 0, 0
+        while length < retweet.end():
+            length += len(pieces[drop][0])
+            drop += 1
+        pieces = pieces[drop:]
+    return pieces
 
 
 def dedup_key(text: str) -> str:

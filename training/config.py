@@ -44,6 +44,9 @@ class TrainParams(_Strict):
         2, ge=0, description="embeddings plus this many bottom layers stay frozen (0: train all)"
     )
     class_weighting: Literal["none", "inverse_sqrt", "inverse"] = "inverse_sqrt"
+    prior_correction: bool = Field(
+        True, description="tune a label-prior correction on dev and fold it into the head"
+    )
     aux_loss_weight: float = Field(0.3, ge=0, description="0 turns the auxiliary heads off")
     seed: int = 13
     threads: int = Field(2, ge=1)

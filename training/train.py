@@ -12,6 +12,7 @@ import logging
 import random
 import resource
 import time
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,8 @@ from transformers import AutoTokenizer, get_linear_schedule_with_warmup
 from rabat.labels import LABELS
 from rabat.model import ModelMeta, MultiTaskModel
 from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS
-from training import artifacts, checkpoint
-from training.batching import Encoded, collate, encode, plan_batches
+from training import artifacts, checkpoint, priors
+from training.batching import LABEL_INDEX, Encoded, collate, encode, plan_batches
 from training.config import TrainConfig, base_model_path
 from training.dataset import BuiltData, build, write_splits
 from training.evaluate import compute_metrics
@@ -152,17 +153,47 @@ def finish(
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         },
     }
-    for name in ("dev", "test"):
-        frame = data.splits[name]
-        encoded = encode(frame, tokenizer, config.train.max_length)
-        probs = predict_probs(best, encoded, tokenizer.pad_token_id)
-        metrics[name] = compute_metrics(
-            list(frame["label"]), _argmax(probs), probs, list(frame["source"])
+    probs = {
+        name: predict_probs(
+            best,
+            encode(data.splits[name], tokenizer, config.train.max_length),
+            tokenizer.pad_token_id,
         )
+        for name in ("dev", "test")
+    }
+    bias = np.zeros(len(LABELS))
+    if config.train.prior_correction:
+        ratio = priors.log_prior_ratio(
+            list(data.splits["train"]["label"]),
+            list(data.splits["dev"]["label"]),
+            class_weights(
+                [LABEL_INDEX[x] for x in data.splits["train"]["label"]],
+                config.train.class_weighting,
+            ).tolist(),
+        )
+        correction = priors.choose(probs["dev"], list(data.splits["dev"]["label"]), ratio)
+        metrics["prior_correction"] = asdict(correction)
+        bias = np.asarray(correction.bias)
+        logger.info(
+            "prior correction alpha %.1f: dev macro-F1 %.4f -> %.4f",
+            correction.alpha,
+            correction.dev_macro_f1_before,
+            correction.dev_macro_f1_after,
+        )
+    for name, raw in probs.items():
+        frame, corrected = data.splits[name], priors.apply(raw, bias)
+        labels, sources = list(frame["label"]), list(frame["source"])
+        metrics[name] = compute_metrics(labels, _argmax(corrected), corrected, sources)
+        metrics[f"{name}_uncorrected"] = {
+            "macro_f1": compute_metrics(labels, _argmax(raw), raw, sources)["macro_f1"]
+        }
         logger.info("best model %s macro-F1 %.4f", name, metrics[name]["macro_f1"])
+    best.add_label_bias(torch.tensor(bias))
+    meta = ModelMeta.read(run_dir / "best")
+    artifacts.save_model(best, tokenizer, meta, run_dir / "final")
     final_dir = config.output_dir / config.name / progress.version
     artifacts.publish(
-        run_dir / "best",
+        run_dir / "final",
         final_dir,
         files={
             "training_config.yaml": config.to_yaml(),

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from rabat.text import clean, dedup_key
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from rabat.text import clean, clean_with_offsets, dedup_key
 
 
 def test_clean_unifies_mentions_links_and_entities() -> None:
@@ -19,3 +24,29 @@ def test_clean_keeps_any_unicode() -> None:
 def test_dedup_key_ignores_case_punctuation_and_spacing_but_not_emoji() -> None:
     assert dedup_key("Hello, World!!") == dedup_key("hello world")
     assert dedup_key("nice 🐍") != dedup_key("nice 🌹")
+
+
+def test_offsets_map_cleaned_words_back_to_the_original() -> None:
+    raw = "RT @bob:  hi &amp; see https://x.org now"
+    cleaned, offsets = clean_with_offsets(raw)
+    assert cleaned == "@user: hi & see http now"
+    for word, original in [
+        ("see", "see"),
+        ("http", "https://x.org"),
+        ("@user", "@bob"),
+        ("&", "&amp;"),
+    ]:
+        start = cleaned.index(word)
+        a, b = offsets.to_raw(start, start + len(word))
+        assert raw[a:b] == original
+
+
+def test_offsets_on_real_rows(data_dir: Path) -> None:
+    texts = pd.read_csv(data_dir / "davidson/labeled_data.csv", nrows=3000)["tweet"]
+    for raw in texts:
+        cleaned, offsets = clean_with_offsets(raw)
+        for match in re.finditer(r"[A-Za-z]{3,}", cleaned):
+            if match.group(0) in {"user", "http"}:
+                continue
+            a, b = offsets.to_raw(match.start(), match.end())
+            assert raw[a:b] == match.group(0)

@@ -1,0 +1,108 @@
+"""One call from texts (and their optional contexts) to labels, signals, evidence and the Rabat
+assessment: what the service returns per text, without any web framework.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from rabat.assessment import Assessment, Assessor, TextSignals
+from rabat.attribution import Attributor
+from rabat.classifier import Classifier, Prediction
+from rabat.context import Context
+from rabat.markers import Span
+from rabat.policy import Policy, load_policy
+
+
+@dataclass(frozen=True)
+class Analysis:
+    text_length: int
+    prediction: Prediction
+    assessment: Assessment
+    evidence: list[Span]
+
+    def to_dict(self, target_bar: float) -> dict[str, Any]:
+        """The JSON shape of one result (see README, "The API")."""
+        p, a = self.prediction, self.assessment
+        return {
+            "label": p.label,
+            "scores": p.scores,
+            "signals": {
+                "target_groups": p.target_groups,
+                "targets_detected": sorted(
+                    g for g, v in p.target_groups.items() if v >= target_bar
+                ),
+                "call_to_violence": p.call_to_violence,
+                "dehumanisation": p.dehumanisation,
+                "evidence": [asdict(span) for span in self.evidence],
+            },
+            "rabat": {
+                "threshold_met": a.threshold_met,
+                "decision": _decision(a.threshold_met),
+                "combined_score": a.combined_score,
+                "drivers": a.drivers,
+                "missing_factors": a.missing_factors,
+                "reason": a.reason,
+                "severity": a.severity,
+                "factors": {
+                    name: {
+                        "level": f.level,
+                        "score": f.score,
+                        "source": f.source,
+                        "evidence": f.evidence,
+                        "spans": [asdict(span) for span in f.spans],
+                        "missing": f.missing,
+                    }
+                    for name, f in a.factors.items()
+                },
+            },
+            "truncated": p.truncated,
+        }
+
+
+class Analyzer:
+    """Classifier + attributions + Rabat assessment. Build once; `analyze` is thread-compatible
+    when called from one thread at a time (the service's batcher does exactly that)."""
+
+    def __init__(self, classifier: Classifier, policy: Policy, attributions: bool = True) -> None:
+        self.classifier = classifier
+        self.policy = policy
+        self.assessor = Assessor(policy)
+        self.attributor = Attributor(classifier) if attributions else None
+
+    @classmethod
+    def load(cls, model_dir: str | Path, policy_path: str | Path, **kwargs: Any) -> Analyzer:
+        return cls(Classifier.load(model_dir), load_policy(policy_path), **kwargs)
+
+    @property
+    def target_bar(self) -> float:
+        return self.policy.intent.target_bar
+
+    def analyze(self, texts: Sequence[str], contexts: Sequence[Context | None]) -> list[Analysis]:
+        """Analyse texts in one batch; `contexts` aligns with `texts`."""
+        if len(texts) != len(contexts):
+            raise ValueError(f"got {len(texts)} texts but {len(contexts)} contexts: pass one each")
+        predictions = self.classifier.predict(texts)
+        labels = [p.label for p in predictions]
+        evidence = (
+            self.attributor.explain(texts, labels) if self.attributor else [[] for _ in texts]
+        )
+        results = []
+        for text, context, pred, spans in zip(texts, contexts, predictions, evidence, strict=True):
+            signals = TextSignals(
+                pred.label,
+                pred.scores,
+                pred.target_groups,
+                pred.call_to_violence,
+                pred.dehumanisation,
+            )
+            assessment = self.assessor.assess(text, signals, context, spans)
+            results.append(Analysis(len(text), pred, assessment, spans))
+        return results
+
+
+def _decision(met: bool | None) -> str:
+    return "undetermined" if met is None else ("met" if met else "not_met")
