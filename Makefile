@@ -7,7 +7,7 @@ CONFIG ?= configs/train.yaml
 MODEL ?= models/rabat-minilm/latest
 export RABAT_DATA_DIR ?= $(abspath ../shared/data)
 
-.PHONY: help install system-deps train eval test lint run clean
+.PHONY: help install system-deps train eval test lint run serve clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[train,dev]"
+	$(PY) -m pip install --quiet -e ".[train,dev,serve]"
 	touch $@
 
 system-deps:  ## the en_US.UTF-8 locale the hatesonar baseline needs (Debian; root)
@@ -40,6 +40,9 @@ lint: install  ## ruff and mypy
 
 run: install  ## set up, train the default model if there is none, evaluate it
 	@bash scripts/run.sh
+
+serve: install  ## serve the HTTP API on RABAT_HOST:RABAT_PORT (127.0.0.1:8000); RABAT_* settings
+	$(PY) -m service
 
 clean:  ## remove the environment and build outputs (models and runs are kept)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,60 @@
+"""The app factory: `create_app()` wires settings, middleware, error handlers and routers; the
+model loads in the lifespan (service/runtime.py).
+
+    uvicorn service.app:create_app --factory      # or: python -m service
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+import rabat
+from service.errors import install_error_handlers
+from service.middleware import REQUEST_ID_HEADER, BodyLimitMiddleware, RequestContextMiddleware
+from service.routers import classify, health, metrics
+from service.runtime import lifespan
+from service.settings import Settings, load_settings
+from service.telemetry import ServiceMetrics
+
+if TYPE_CHECKING:
+    from rabat.analysis import Analyzer
+
+DESCRIPTION = """Labels text `none`, `offensive`, `hate_speech` or `incitement` (the UN Strategy
+on Hate Speech's levels) and structures the explanation by the Rabat Plan of Action's six-part
+threshold test. Errors have one shape: `{"error": {"code", "message", "field", "request_id"}}`."""
+
+
+def create_app(settings: Settings | None = None, analyzer: Analyzer | None = None) -> FastAPI:
+    """A new app. `settings` default to the environment (RABAT_*); `analyzer` replaces loading
+    the model from `settings.model_dir` (for tests)."""
+    settings = settings or load_settings()
+    app = FastAPI(
+        title="Rabat",
+        version=rabat.__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+    )
+    app.state.settings = settings
+    app.state.injected_analyzer = analyzer
+    app.state.runtime = None
+    app.state.metrics = ServiceMetrics()
+    install_error_handlers(app)
+    # Added innermost first: the request id wraps the body limit, so a 413 carries the id.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "Authorization", "X-API-Key", REQUEST_ID_HEADER],
+            expose_headers=[REQUEST_ID_HEADER],
+        )
+    app.include_router(health.router)
+    app.include_router(classify.router)
+    app.include_router(metrics.router)
+    return app

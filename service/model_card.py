@@ -1,0 +1,109 @@
+"""What GET /model says: the model's identity, labels, training metrics and data, in brief.
+
+Read once at start-up from the model directory (rabat_model.json through the loaded
+classifier, metrics.json and data_manifest.json written by training). A file that is missing
+or has an unexpected shape gives `null` for its part, with a note, rather than failing start-up:
+the model itself loaded, and these files are documentation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from rabat.labels import DEFINITIONS
+from rabat.model import ModelMeta
+from rabat.signals import TARGET_GROUP_DEFINITIONS
+from service.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def read_model_card(meta: ModelMeta, settings: Settings) -> dict[str, Any]:
+    """The body of GET /model."""
+    return {
+        "version": meta.version,
+        "base_model": meta.base_model,
+        "max_length": meta.max_length,
+        "labels": list(meta.labels),
+        "label_definitions": {label: DEFINITIONS[label] for label in meta.labels},
+        "target_groups": list(meta.target_groups),
+        "target_group_definitions": {
+            g: TARGET_GROUP_DEFINITIONS.get(g, "") for g in meta.target_groups
+        },
+        "binary_signals": list(meta.binary_signals),
+        "metrics": _metrics_summary(_read_json(settings.model_dir / "metrics.json")),
+        "data": _data_summary(_read_json(settings.model_dir / "data_manifest.json")),
+        "policy": {"path": str(settings.policy_path), "sha256": _sha256(settings.policy_path)},
+        "service": {
+            "attributions": settings.attributions,
+            "max_text_chars": settings.max_text_chars,
+            "max_batch_items": settings.max_batch_items,
+            "max_body_bytes": settings.max_body_bytes,
+        },
+    }
+
+
+def _metrics_summary(metrics: dict[str, Any] | None) -> dict[str, Any] | None:
+    if metrics is None:
+        return None
+    summary: dict[str, Any] = {"best_epoch": metrics.get("best_epoch")}
+    for split in ("dev", "test"):
+        found = metrics.get(split)
+        if not isinstance(found, dict):
+            summary[split] = None
+            continue
+        per_label = found.get("per_label") or {}
+        summary[split] = {
+            "n": found.get("n"),
+            "accuracy": found.get("accuracy"),
+            "macro_f1": found.get("macro_f1"),
+            "per_label_f1": {
+                label: values.get("f1")
+                for label, values in per_label.items()
+                if isinstance(values, dict)
+            },
+        }
+    return summary
+
+
+def _data_summary(manifest: dict[str, Any] | None) -> dict[str, Any] | None:
+    if manifest is None:
+        return None
+    sources = manifest.get("sources") or {}
+    rows_per_label = manifest.get("rows_per_label") or {}
+    return {
+        "sources": {
+            name: info.get("rows") for name, info in sources.items() if isinstance(info, dict)
+        },
+        "rows_per_split": {
+            split: sum(counts.values())
+            for split, counts in rows_per_label.items()
+            if isinstance(counts, dict)
+        },
+        "rows_per_label": rows_per_label,
+        "deduplication": manifest.get("deduplication"),
+        "split": manifest.get("split"),
+    }
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        logger.warning("GET /model will not show %s: %s", path.name, err)
+        return None
+    if not isinstance(found, dict):
+        logger.warning("GET /model will not show %s: expected a JSON object", path.name)
+        return None
+    return found
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None

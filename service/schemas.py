@@ -1,0 +1,135 @@
+"""Request and response bodies of the API.
+
+Requests are validated here (a non-empty `text`, a `rabat.context.Context` that forbids unknown
+fields). Size limits come from the settings and are checked in the router. The response models
+document the shape of `rabat.analysis.Analysis.to_dict` for /docs; responses are built by that
+method, and a test checks that real responses match these models.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from rabat.context import Context
+from service.text import replace_lone_surrogates
+
+EXAMPLE: dict[str, Any] = {
+    "text": "we must all meet tonight",
+    "context": {
+        "speaker": {"role": "public_figure", "followers": 120000},
+        "reach": {"medium": "social_media_post", "public": True},
+        "setting": {"election_period": True, "risk_level": "medium"},
+    },
+}
+
+
+class ClassifyRequest(BaseModel):
+    """One text and, optionally, what the caller knows about its circumstances."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE]})
+
+    text: str = Field(
+        description="the text to classify; any Unicode (lone surrogates become U+FFFD)"
+    )
+    context: Context | None = Field(
+        None, description="speaker, reach and setting: inputs of the context-borne Rabat factors"
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _has_content(cls, value: str) -> str:
+        if not value.strip():
+            found = "an empty string" if not value else f"{len(value)} white-space character(s)"
+            raise ValueError(f"text must contain at least one non-space character, found {found}")
+        return replace_lone_surrogates(value)
+
+
+class BatchRequest(BaseModel):
+    """Several texts, answered in input order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[ClassifyRequest] = Field(min_length=1)
+
+
+class SpanOut(BaseModel):
+    start: int = Field(description="offset of the first character (Unicode code points)")
+    end: int = Field(description="offset after the last character; text[start:end] == text")
+    text: str
+    kind: str = Field(description="attribution, call_to_action or time_marker")
+    weight: float
+
+
+class FactorOut(BaseModel):
+    level: str = Field(description="low, medium, high or not_assessed")
+    score: float | None
+    source: str = Field(description="text, context or text+context")
+    evidence: list[str]
+    spans: list[SpanOut]
+    missing: list[str] = Field(description="the context fields that would let it be assessed")
+
+
+class RabatOut(BaseModel):
+    threshold_met: bool | None
+    decision: str = Field(description="met, not_met or undetermined")
+    combined_score: float | None
+    drivers: list[str]
+    missing_factors: list[str]
+    reason: str
+    severity: dict[str, Any]
+    factors: dict[str, FactorOut] = Field(description="the six factors, by name")
+
+
+class SignalsOut(BaseModel):
+    target_groups: dict[str, float]
+    targets_detected: list[str]
+    call_to_violence: float
+    dehumanisation: float
+    evidence: list[SpanOut]
+
+
+class ResultOut(BaseModel):
+    label: str
+    scores: dict[str, float]
+    signals: SignalsOut
+    rabat: RabatOut
+    truncated: bool = Field(description="the text was longer than the model's window")
+
+
+class ClassifyResponse(ResultOut):
+    model_version: str
+    request_id: str
+
+
+class BatchResponse(BaseModel):
+    results: list[ResultOut]
+    model_version: str
+    request_id: str
+
+
+class ErrorOut(BaseModel):
+    code: str
+    message: str
+    field: str | None
+    request_id: str | None
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorOut
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": description}
+    for status, description in {
+        400: "the body is not valid JSON",
+        401: "an API key is required",
+        403: "the API key is not valid",
+        413: "the body is larger than RABAT_MAX_BODY_BYTES",
+        415: "the body is not JSON (Content-Type must be application/json)",
+        422: "a field is missing, unknown, malformed or over a limit",
+        503: "the model is not ready, is overloaded or failed on this batch: retry",
+    }.items()
+}

@@ -1,0 +1,57 @@
+"""Optional API keys: `X-API-Key: <key>` or `Authorization: Bearer <key>`.
+
+With no keys configured (RABAT_API_KEYS empty) every endpoint is open. With keys, every
+endpoint but /health, /ready and the docs needs one: 401 without a key, 403 with a wrong one.
+Keys are compared in constant time against every configured key.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import SecretStr
+
+from service.errors import ApiError
+
+logger = logging.getLogger(__name__)
+
+_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
+_bearer = HTTPBearer(auto_error=False)
+
+
+def require_api_key(
+    request: Request,
+    api_key: Annotated[str | None, Depends(_api_key_header)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """A dependency: passes when keys are off or the request carries a configured key."""
+    keys: list[SecretStr] = request.app.state.settings.api_keys
+    if not keys:
+        return
+    presented = api_key or (bearer.credentials if bearer else None)
+    if not presented:
+        raise ApiError(
+            401,
+            "unauthorized",
+            "an API key is required: send it in the X-API-Key header "
+            "or as Authorization: Bearer <key>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    if not key_matches(presented, keys):
+        logger.warning("rejected a request with an unknown API key")
+        raise ApiError(
+            403, "forbidden", "the API key is not valid: use a key configured for this service"
+        )
+
+
+def key_matches(presented: str, keys: list[SecretStr]) -> bool:
+    """Constant-time comparison against every key (no early exit on a match)."""
+    given = presented.encode("utf-8", "surrogatepass")
+    matched = False
+    for key in keys:
+        matched |= hmac.compare_digest(given, key.get_secret_value().encode("utf-8"))
+    return matched

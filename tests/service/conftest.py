@@ -1,0 +1,100 @@
+"""Fixtures: the app around the real tiny model, served by a real uvicorn server on a free
+loopback port (in a background thread), called over real HTTP with httpx."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from service.app import create_app
+from service.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+POLICY = ROOT / "configs" / "rabat.yaml"
+# Small limits keep the over-the-limit requests small; the defaults are pinned in test_settings.
+LIMITS: dict[str, Any] = {
+    "max_text_chars": 200,
+    "max_batch_items": 8,
+    "max_body_bytes": 20_000,
+    "batch_max_wait_ms": 20,
+}
+
+
+def settings_for(model_dir: Path, **overrides: Any) -> Settings:
+    """Settings for a test server: every knob a test relies on is explicit (not the env)."""
+    values: dict[str, Any] = {
+        "model_dir": model_dir,
+        "policy_path": POLICY,
+        "api_keys": [],
+        "cors_origins": [],
+        "log_text": False,
+        "torch_threads": 1,
+        **LIMITS,
+    }
+    return Settings(**{**values, **overrides})
+
+
+@contextmanager
+def serve(app: FastAPI) -> Iterator[str]:
+    """Run `app` (lifespan included) in a real uvicorn server; yields its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=5
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="uvicorn-test"
+    )
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            sock.close()
+            raise RuntimeError("the test server did not start: see the captured log")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
+
+
+ServerFactory = Callable[..., AbstractContextManager[str]]
+
+
+@pytest.fixture(scope="session")
+def make_server(smoke_model_dir: Path) -> ServerFactory:
+    """`with make_server(api_keys=[...]) as url:` a server on the real model with overrides."""
+
+    def factory(**overrides: Any) -> AbstractContextManager[str]:
+        return serve(create_app(settings_for(smoke_model_dir, **overrides)))
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def base_url(make_server: ServerFactory) -> Iterator[str]:
+    """The shared server: real model, auth off, the small LIMITS."""
+    with make_server() as url:
+        yield url
+
+
+@pytest.fixture
+def client(base_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=base_url, timeout=60) as http:
+        yield http

@@ -1,0 +1,59 @@
+"""Request ids and the request log over real HTTP (the body limit is in test_errors.py)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import httpx
+import pytest
+
+from tests.service.conftest import ServerFactory
+
+pytestmark = pytest.mark.slow
+
+DISTINCTIVE = "the goose sat quietly on a purple bench"
+
+
+def test_a_valid_incoming_request_id_is_echoed(client: httpx.Client) -> None:
+    response = client.post(
+        "/classify", json={"text": "hi"}, headers={"X-Request-ID": "trace-42.a:b"}
+    )
+    assert response.headers["X-Request-ID"] == "trace-42.a:b"
+    assert response.json()["request_id"] == "trace-42.a:b"
+
+
+@pytest.mark.parametrize("incoming", ["has spaces", "x" * 200, "<script>", "-starts-with-dash"])
+def test_an_invalid_request_id_is_replaced_by_a_uuid4(client: httpx.Client, incoming: str) -> None:
+    response = client.post("/classify", json={"text": "hi"}, headers={"X-Request-ID": incoming})
+    assert uuid.UUID(response.headers["X-Request-ID"]).version == 4
+    assert response.json()["request_id"] == response.headers["X-Request-ID"]
+
+
+def test_every_response_carries_a_request_id(client: httpx.Client) -> None:
+    for response in (client.get("/health"), client.get("/nowhere"), client.get("/metrics")):
+        uuid.UUID(response.headers["X-Request-ID"])
+
+
+def test_the_log_has_no_text_by_default(
+    client: httpx.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="service")
+    response = client.post("/classify", json={"text": DISTINCTIVE})
+    line = next(
+        r.getMessage() for r in caplog.records if response.headers["X-Request-ID"] in r.getMessage()
+    )
+    assert f"chars={len(DISTINCTIVE)}" in line
+    assert f"labels={response.json()['label']}" in line
+    assert "ms=" in line
+    assert DISTINCTIVE not in caplog.text
+    assert "purple" not in caplog.text
+
+
+def test_the_log_has_the_text_when_log_text_is_on(
+    make_server: ServerFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="service")
+    with make_server(log_text=True) as url:
+        httpx.post(f"{url}/classify", json={"text": DISTINCTIVE}, timeout=60)
+    assert DISTINCTIVE in caplog.text
