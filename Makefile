@@ -7,7 +7,7 @@ CONFIG ?= configs/train.yaml
 MODEL ?= models/rabat-minilm/latest
 export RABAT_DATA_DIR ?= $(abspath ../shared/data)
 
-.PHONY: help install system-deps train eval test lint run serve clean
+.PHONY: help install system-deps train eval test lint run serve bench loadtest fuzz export-onnx clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -36,13 +36,25 @@ test: install  ## the whole test suite, slow tests (real training, real model) i
 lint: install  ## ruff and mypy
 	$(VENV)/bin/ruff check rabat training service annotation tests
 	$(VENV)/bin/ruff format --check rabat training service annotation tests
-	$(VENV)/bin/mypy rabat training
+	$(VENV)/bin/mypy rabat training service
 
 run: install  ## set up, train the default model if there is none, evaluate it
 	@bash scripts/run.sh
 
 serve: install  ## serve the HTTP API on RABAT_HOST:RABAT_PORT (127.0.0.1:8000); RABAT_* settings
 	$(PY) -m service
+
+bench: install  ## pipeline in-process vs the service over HTTP at 1, 8, 32 clients (MODEL=...)
+	$(PY) scripts/bench.py --model $(MODEL)
+
+loadtest: install  ## 60 s of valid and invalid requests against the service; fails on any 5xx
+	$(PY) scripts/loadtest.py --model $(MODEL) --seconds 60
+
+fuzz: install  ## schemathesis against the service's /openapi.json; fails on any 5xx
+	$(PY) scripts/fuzz.py --model $(MODEL)
+
+export-onnx: install  ## export MODEL to ONNX fp32 + int8 and check parity and macro-F1 on its dev split
+	$(PY) -m training.export_onnx --model $(MODEL)
 
 clean:  ## remove the environment and build outputs (models and runs are kept)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

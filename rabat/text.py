@@ -22,6 +22,7 @@ _PIECE = re.compile(
     re.IGNORECASE,
 )
 _REPLACEMENT = {"url": "http", "mention": "@user", "space": " "}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _RETWEET = re.compile(r"^(?:RT\s+)+", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 
@@ -41,7 +42,11 @@ class OffsetMap:
 
 
 def clean_with_offsets(text: str) -> tuple[str, OffsetMap]:
-    """`clean(text)` and the map from its offsets to `text`'s."""
+    """`clean(text)` and the map from its offsets to `text`'s.
+
+    Lone surrogates (which no tokenizer or UTF-8 encoder accepts) become U+FFFD, one for one.
+    """
+    text = _SURROGATE.sub("\ufffd", text)
     pieces: list[tuple[str, int, int]] = []
     position = 0
     for match in _PIECE.finditer(text):

@@ -50,3 +50,9 @@ def test_offsets_on_real_rows(data_dir: Path) -> None:
                 continue
             a, b = offsets.to_raw(match.start(), match.end())
             assert raw[a:b] == match.group(0)
+
+
+def test_lone_surrogates_become_replacement_characters() -> None:
+    cleaned, offsets = clean_with_offsets("a\ud800b")
+    assert cleaned == "a\ufffdb"
+    assert offsets.to_raw(2, 3) == (2, 3)

@@ -1,0 +1,132 @@
+"""An optional ONNX Runtime backend: the same predictions as `Classifier`, from exported files.
+
+`python -m training.export_onnx --model DIR` writes, beside the PyTorch weights:
+
+    model.onnx          the whole multi-task network (all three heads), fp32
+    model.int8.onnx     the same with int8 weights (dynamic quantisation)
+    onnx_export.json    the opset, file sizes, and parity and accuracy against PyTorch
+
+`OnnxClassifier.load(DIR).predict(["some text"])` then works like `Classifier`; text cleaning,
+truncation and the mapping to `Prediction`s are `rabat.classifier`'s own. onnxruntime is
+imported on load, not at import time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from transformers import AutoTokenizer
+
+from rabat.classifier import Prediction, encode, predict_in_length_order, to_predictions
+from rabat.model import ModelMeta
+
+logger = logging.getLogger(__name__)
+
+FP32_FILE = "model.onnx"
+INT8_FILE = "model.int8.onnx"
+EXPORT_FILE = "onnx_export.json"
+INPUT_NAMES = ("input_ids", "attention_mask")
+OUTPUT_NAMES = ("label_logits", "target_logits", "binary_logits")
+EXPORT_HINT = "run `python -m training.export_onnx --model {dir}` to export it"
+
+
+def onnx_file(model_dir: str | Path, quantized: bool) -> Path:
+    """Where the fp32 or the int8 ONNX file of a model directory lives."""
+    return Path(model_dir) / (INT8_FILE if quantized else FP32_FILE)
+
+
+class OnnxClassifier:
+    """A Rabat model run by ONNX Runtime. `OnnxClassifier.load(model_dir).predict(["text"])`."""
+
+    def __init__(
+        self, session: Any, tokenizer: object, meta: ModelMeta, batch_size: int = 32
+    ) -> None:
+        self.session = session
+        self.tokenizer = tokenizer
+        self.meta = meta
+        self.batch_size = batch_size
+
+    @classmethod
+    def load(
+        cls,
+        model_dir: str | Path,
+        quantized: bool = True,
+        threads: int | None = None,
+        batch_size: int = 32,
+    ) -> OnnxClassifier:
+        """Load the int8 (or fp32) ONNX file of a model directory; `threads` None lets ORT pick."""
+        path = Path(model_dir)
+        meta = ModelMeta.read(path)
+        onnx_path = onnx_file(path, quantized)
+        _check_export(path, onnx_path, meta)
+        session = _session(onnx_path, threads)
+        tokenizer = AutoTokenizer.from_pretrained(str(path))
+        logger.info("loaded ONNX model %s from %s", meta.version, onnx_path)
+        return cls(session, tokenizer, meta, batch_size=batch_size)
+
+    @property
+    def version(self) -> str:
+        return self.meta.version
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        """Predict each text, in input order, exactly as `Classifier.predict` does."""
+        return predict_in_length_order(texts, self.batch_size, self._predict_batch)
+
+    def _predict_batch(self, texts: list[str]) -> list[Prediction]:
+        ids, truncated = encode(self.tokenizer, texts, self.meta.max_length)
+        batch = self.tokenizer.pad({"input_ids": ids}, return_tensors="np")  # type: ignore[attr-defined]
+        feed = {name: batch[name].astype(np.int64) for name in INPUT_NAMES}
+        label, target, binary = self.session.run(list(OUTPUT_NAMES), feed)
+        return to_predictions(
+            softmax(label).tolist(), sigmoid(target).tolist(), sigmoid(binary).tolist(), truncated
+        )
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax in float32, as `torch.softmax` computes it."""
+    shifted = logits.astype(np.float32) - logits.max(axis=-1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=-1, keepdims=True)
+
+
+def sigmoid(logits: np.ndarray) -> np.ndarray:
+    """Element-wise logistic function in float32."""
+    return 1.0 / (1.0 + np.exp(-logits.astype(np.float32)))
+
+
+def _check_export(model_dir: Path, onnx_path: Path, meta: ModelMeta) -> None:
+    """Fail loudly when the ONNX file is missing or was exported from another model version."""
+    hint = EXPORT_HINT.format(dir=model_dir)
+    record_path = model_dir / EXPORT_FILE
+    if not onnx_path.is_file() or not record_path.is_file():
+        missing = onnx_path if not onnx_path.is_file() else record_path
+        raise FileNotFoundError(f"{missing} not found: {model_dir} has no ONNX export; {hint}.")
+    exported = json.loads(record_path.read_text(encoding="utf-8")).get("version")
+    if exported != meta.version:
+        raise ValueError(
+            f"{onnx_path} was exported from model version {exported!r}, but {model_dir} holds "
+            f"version {meta.version!r}: the ONNX files are stale; {hint} again."
+        )
+
+
+def _session(onnx_path: Path, threads: int | None) -> Any:
+    try:
+        import onnxruntime as ort
+    except ImportError as error:
+        raise ImportError(
+            "the ONNX backend needs onnxruntime, which is not installed: "
+            "`pip install onnxruntime`, or use rabat.classifier.Classifier instead."
+        ) from error
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    if threads is not None:
+        if threads < 1:
+            raise ValueError(f"threads must be a positive integer or None, got {threads}.")
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+    return ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
