@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from rabat.assessment import Assessment, Assessor, TextSignals
 from rabat.attribution import Attributor
 from rabat.classifier import Classifier, Prediction
 from rabat.context import Context
 from rabat.markers import Span
+from rabat.model import ModelMeta
 from rabat.policy import Policy, load_policy
 
 
@@ -63,19 +64,69 @@ class Analysis:
         }
 
 
+class Predictor(Protocol):
+    """What the Analyzer needs of a backend: `Classifier` (torch) or `OnnxClassifier`."""
+
+    meta: ModelMeta
+    batch_size: int
+
+    @property
+    def version(self) -> str: ...
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]: ...
+
+
 class Analyzer:
     """Classifier + attributions + Rabat assessment. Build once; `analyze` is thread-compatible
-    when called from one thread at a time (the service's batcher does exactly that)."""
+    when called from one thread at a time (the service's batcher does exactly that).
 
-    def __init__(self, classifier: Classifier, policy: Policy, attributions: bool = True) -> None:
+    Attributions need gradients, hence the torch model: with an ONNX predictor, pass the torch
+    `Classifier` of the same model directory as `explainer` (or turn attributions off).
+    """
+
+    def __init__(
+        self,
+        classifier: Predictor,
+        policy: Policy,
+        attributions: bool = True,
+        explainer: Classifier | None = None,
+    ) -> None:
         self.classifier = classifier
         self.policy = policy
         self.assessor = Assessor(policy)
-        self.attributor = Attributor(classifier) if attributions else None
+        self.attributor = None
+        if attributions:
+            explainer = explainer or (classifier if isinstance(classifier, Classifier) else None)
+            if explainer is None:
+                raise ValueError(
+                    "attributions need the torch model: pass explainer=Classifier.load(model_dir) "
+                    "with an ONNX predictor, or attributions=False"
+                )
+            if explainer.version != classifier.version:
+                raise ValueError(
+                    f"explainer model {explainer.version} differs from the predictor's "
+                    f"{classifier.version}: load both from one model directory"
+                )
+            self.attributor = Attributor(explainer)
 
     @classmethod
-    def load(cls, model_dir: str | Path, policy_path: str | Path, **kwargs: Any) -> Analyzer:
-        return cls(Classifier.load(model_dir), load_policy(policy_path), **kwargs)
+    def load(
+        cls, model_dir: str | Path, policy_path: str | Path, backend: str = "torch", **kwargs: Any
+    ) -> Analyzer:
+        """Load a model directory with a backend: `torch`, `onnx` (fp32) or `onnx-int8`."""
+        policy = load_policy(policy_path)
+        if backend == "torch":
+            return cls(Classifier.load(model_dir), policy, **kwargs)
+        if backend not in ("onnx", "onnx-int8"):
+            raise ValueError(f"unknown backend {backend!r}: expected torch, onnx or onnx-int8")
+        from rabat.onnx_backend import OnnxClassifier
+
+        threads = kwargs.pop("threads", None)
+        predictor = OnnxClassifier.load(
+            model_dir, quantized=backend == "onnx-int8", threads=threads
+        )
+        explainer = Classifier.load(model_dir) if kwargs.get("attributions", True) else None
+        return cls(predictor, policy, explainer=explainer, **kwargs)
 
     @property
     def target_bar(self) -> float:

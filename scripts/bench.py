@@ -61,8 +61,9 @@ def bench_pipeline(model_dir: Path, texts: list[str], threads: int) -> list[dict
     return results
 
 
-async def bench_service(url: str, texts: list[str], clients: int, with_context: bool,
-                        headers: dict[str, str]) -> dict[str, Any]:
+async def bench_service(
+    url: str, texts: list[str], clients: int, with_context: bool, headers: dict[str, str]
+) -> dict[str, Any]:
     queue = list(reversed(texts))
     latencies: list[float] = []
     errors = 0
@@ -85,14 +86,20 @@ async def bench_service(url: str, texts: list[str], clients: int, with_context: 
         started = time.perf_counter()
         await asyncio.gather(*(client(http) for _ in range(clients)))
         elapsed = time.perf_counter() - started
-    result = row(f"service, {clients} client{'s' if clients > 1 else ''}", len(texts), elapsed, latencies)
+    result = row(
+        f"service, {clients} client{'s' if clients > 1 else ''}", len(texts), elapsed, latencies
+    )
     result["errors"] = errors
     return result
 
 
 def row(name: str, n: int, elapsed: float, latencies: list[float]) -> dict[str, Any]:
-    out: dict[str, Any] = {"system": name, "texts": n, "seconds": round(elapsed, 2),
-                           "texts_per_s": round(n / elapsed, 1)}
+    out: dict[str, Any] = {
+        "system": name,
+        "texts": n,
+        "seconds": round(elapsed, 2),
+        "texts_per_s": round(n / elapsed, 1),
+    }
     if latencies:
         q = statistics.quantiles([x * 1000 for x in latencies], n=100, method="inclusive")
         out.update(p50_ms=round(q[49], 1), p95_ms=round(q[94], 1), p99_ms=round(q[98], 1))
@@ -100,13 +107,17 @@ def row(name: str, n: int, elapsed: float, latencies: list[float]) -> dict[str, 
 
 
 def print_table(rows: list[dict[str, Any]], baseline: float) -> None:
-    head = f"{'system':28} {'texts/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'x pipeline':>10}"
+    head = (
+        f"{'system':28} {'texts/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'x pipeline':>10}"
+    )
     print(head)
     print("-" * len(head))
     for r in rows:
-        print(f"{r['system']:28} {r['texts_per_s']:8.1f} {r.get('p50_ms', float('nan')):8.1f} "
-              f"{r.get('p95_ms', float('nan')):8.1f} {r.get('p99_ms', float('nan')):8.1f} "
-              f"{r['texts_per_s'] / baseline:10.2f}")
+        print(
+            f"{r['system']:28} {r['texts_per_s']:8.1f} {r.get('p50_ms', float('nan')):8.1f} "
+            f"{r.get('p95_ms', float('nan')):8.1f} {r.get('p99_ms', float('nan')):8.1f} "
+            f"{r['texts_per_s'] / baseline:10.2f}"
+        )
 
 
 def main() -> int:
@@ -118,29 +129,53 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="torch threads for the pipeline")
     parser.add_argument("--no-context", action="store_true", help="send text only")
     parser.add_argument("--out", type=Path, help="also write the results as JSON here")
-    parser.add_argument("--env", action="append", default=[], metavar="RABAT_X=V",
-                        help="extra service settings, e.g. RABAT_ATTRIBUTIONS=false")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="RABAT_X=V",
+        help="extra service settings, e.g. RABAT_ATTRIBUTIONS=false",
+    )
     args = parser.parse_args()
     if not (args.model / "rabat_model.json").is_file():
         parser.error(f"--model {args.model}: no trained model there; run `make train` first")
     texts = load_texts(args.model, args.texts, args.max_chars)
-    print(f"{len(texts)} test texts of at most {args.max_chars} characters, model {args.model.resolve().name}")
+    print(
+        f"{len(texts)} test texts of at most {args.max_chars} characters, "
+        f"model {args.model.resolve().name}"
+    )
     rows = bench_pipeline(args.model, texts, args.threads)
     env = dict(item.split("=", 1) for item in args.env)
     with running_service(args.model, **env) as service:
         memory_idle = service.memory_mb()
         for clients in (int(c) for c in args.clients.split(",")):
-            rows.append(asyncio.run(bench_service(service.url, texts, clients, not args.no_context, {})))
+            rows.append(
+                asyncio.run(bench_service(service.url, texts, clients, not args.no_context, {}))
+            )
         memory = service.memory_mb()
     print_table(rows, rows[0]["texts_per_s"])
-    top = max(r for r in rows if r["system"].startswith("service"))
-    print(f"\nservice at {top['system'].split(', ')[1]} / pipeline (batch_size=1): "
-          f"{rows[-1]['texts_per_s'] / rows[0]['texts_per_s']:.2f}x")
-    print(f"ready after {service.ready_seconds:.1f} s; resident memory {memory_idle['rss_mb']} MB idle, "
-          f"{memory['peak_rss_mb']} MB peak; errors: {sum(r.get('errors', 0) for r in rows)}")
+    last = rows[-1]
+    print(
+        f"\n{last['system']} / pipeline (batch_size=1): "
+        f"{last['texts_per_s'] / rows[0]['texts_per_s']:.2f}x"
+    )
+    print(
+        f"ready after {service.ready_seconds:.1f} s; resident memory "
+        f"{memory_idle['rss_mb']} MB idle, {memory['peak_rss_mb']} MB peak; "
+        f"errors: {sum(r.get('errors', 0) for r in rows)}"
+    )
     if args.out:
-        args.out.write_text(json.dumps({"rows": rows, "ready_s": service.ready_seconds,
-                                        "memory": memory, "memory_idle": memory_idle}, indent=2))
+        args.out.write_text(
+            json.dumps(
+                {
+                    "rows": rows,
+                    "ready_s": service.ready_seconds,
+                    "memory": memory,
+                    "memory_idle": memory_idle,
+                },
+                indent=2,
+            )
+        )
     return 0
 
 

@@ -22,9 +22,19 @@ def main() -> int:
     args = parser.parse_args()
     with running_service(args.model) as service:
         command = [
-            sys.executable, "-m", "schemathesis.cli", "run", f"{service.url}/openapi.json",
-            "--checks", "not_a_server_error", "--max-examples", str(args.max_examples),
-            "--workers", "1", "--suppress-health-check", "all",
+            sys.executable,
+            "-m",
+            "schemathesis.cli",
+            "run",
+            f"{service.url}/openapi.json",
+            "--checks",
+            "not_a_server_error",
+            "--max-examples",
+            str(args.max_examples),
+            "--workers",
+            "1",
+            "--suppress-health-check",
+            "all",
         ]
         return subprocess.run(command, check=False).returncode
 

@@ -37,11 +37,23 @@ BAD_BODIES: list[Any] = [
     [],
     "a string",
 ]
-ODD_TEXTS = ["שלום עולם 👋🏽", "zero\u200bwidth\u200djoiner", "e\u0301\u0301\u0301", "\u202eright to left", "🙂" * 300]
+ODD_TEXTS = [
+    "שלום עולם 👋🏽",
+    "zero\u200bwidth\u200djoiner",
+    "e\u0301\u0301\u0301",
+    "\u202eright to left",
+    "🙂" * 300,
+]
 
 
-async def client(http: httpx.AsyncClient, url: str, texts: list[str], deadline: float,
-                 statuses: Counter[int], rng: random.Random) -> None:
+async def client(
+    http: httpx.AsyncClient,
+    url: str,
+    texts: list[str],
+    deadline: float,
+    statuses: Counter[int],
+    rng: random.Random,
+) -> None:
     while time.perf_counter() < deadline:
         roll = rng.random()
         if roll < 0.55:
@@ -57,8 +69,11 @@ async def client(http: httpx.AsyncClient, url: str, texts: list[str], deadline: 
         elif roll < 0.95:
             response = await http.post(f"{url}/classify", json=rng.choice(BAD_BODIES))
         else:
-            response = await http.post(f"{url}/classify", content=b'{"text": "unclosed',
-                                       headers={"content-type": "application/json"})
+            response = await http.post(
+                f"{url}/classify",
+                content=b'{"text": "unclosed',
+                headers={"content-type": "application/json"},
+            )
         statuses[response.status_code] += 1
 
 
@@ -66,8 +81,12 @@ async def soak(url: str, texts: list[str], seconds: float, clients: int) -> Coun
     statuses: Counter[int] = Counter()
     deadline = time.perf_counter() + seconds
     async with httpx.AsyncClient(timeout=60.0) as http:
-        await asyncio.gather(*(client(http, url, texts, deadline, statuses, random.Random(i))
-                               for i in range(clients)))
+        await asyncio.gather(
+            *(
+                client(http, url, texts, deadline, statuses, random.Random(i))
+                for i in range(clients)
+            )
+        )
     return statuses
 
 
@@ -82,8 +101,10 @@ def main() -> int:
         statuses = asyncio.run(soak(service.url, texts, args.seconds, args.clients))
         alive = httpx.get(f"{service.url}/ready").status_code
     total = sum(statuses.values())
-    print(f"{total} requests in {args.seconds:.0f} s with {args.clients} clients: "
-          + ", ".join(f"{code}: {n}" for code, n in sorted(statuses.items())))
+    print(
+        f"{total} requests in {args.seconds:.0f} s with {args.clients} clients: "
+        + ", ".join(f"{code}: {n}" for code, n in sorted(statuses.items()))
+    )
     server_errors = sum(n for code, n in statuses.items() if code >= 500)
     print(f"5xx: {server_errors}; /ready after the soak: {alive}")
     return 1 if server_errors or alive != 200 else 0

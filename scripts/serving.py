@@ -40,18 +40,25 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_service(model_dir: Path, timeout: float = 120.0, **env: str) -> Iterator[RunningService]:
+def running_service(
+    model_dir: Path, timeout: float = 120.0, **env: str
+) -> Iterator[RunningService]:
     """Start `python -m service` on a free loopback port; yield once /ready answers 200."""
     port = free_port()
-    environ = os.environ | {"RABAT_MODEL_DIR": str(model_dir), "RABAT_PORT": str(port),
-                            "RABAT_LOG_LEVEL": "warning"} | env
+    environ = (
+        os.environ
+        | {"RABAT_MODEL_DIR": str(model_dir), "RABAT_PORT": str(port), "RABAT_LOG_LEVEL": "warning"}
+        | env
+    )
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "service"], cwd=ROOT, env=environ)
     url = f"http://127.0.0.1:{port}"
     try:
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"the service exited with code {process.returncode} before it was ready")
+                raise RuntimeError(
+                    f"the service exited with code {process.returncode} before it was ready"
+                )
             try:
                 if httpx.get(f"{url}/ready", timeout=1.0).status_code == 200:
                     break

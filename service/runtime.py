@@ -66,6 +66,7 @@ def load_analyzer(settings: Settings) -> Analyzer:
     """The Analyzer for the settings' model and policy, or a StartupError saying how to fix."""
     from rabat.analysis import Analyzer
     from rabat.classifier import Classifier
+    from rabat.onnx_backend import OnnxClassifier
     from rabat.policy import load_policy
 
     if not (settings.model_dir / "rabat_model.json").is_file():
@@ -83,12 +84,22 @@ def load_analyzer(settings: Settings) -> Analyzer:
             "with Rabat)."
         ) from None
     try:
-        classifier = Classifier.load(settings.model_dir)
+        if settings.backend == "torch":
+            return Analyzer(
+                Classifier.load(settings.model_dir), policy, attributions=settings.attributions
+            )
+        predictor = OnnxClassifier.load(
+            settings.model_dir,
+            quantized=settings.backend == "onnx-int8",
+            threads=settings.resolved_torch_threads,
+        )
+        explainer = Classifier.load(settings.model_dir) if settings.attributions else None
+        return Analyzer(predictor, policy, attributions=settings.attributions, explainer=explainer)
     except (OSError, ValueError) as err:
         raise StartupError(
-            f"cannot load the model at {settings.model_dir} (RABAT_MODEL_DIR): {err}"
+            f"cannot load the model at {settings.model_dir} (RABAT_MODEL_DIR, "
+            f"RABAT_BACKEND={settings.backend}): {err}"
         ) from None
-    return Analyzer(classifier, policy, attributions=settings.attributions)
 
 
 @asynccontextmanager

@@ -33,3 +33,18 @@ def smoke_model_dir(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) ->
         update={"data_dir": data_dir, "output_dir": out / "models", "runs_dir": out / "runs"}
     )
     return train(config)
+
+
+@pytest.fixture(scope="session")
+def onnx_model_dir(smoke_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the smoke model with fp32 and int8 ONNX exports."""
+    import shutil
+
+    from training.export_onnx import export_fp32, export_record, quantize_int8, write_record
+
+    model_dir = tmp_path_factory.mktemp("onnx") / "model"
+    shutil.copytree(smoke_model_dir, model_dir)
+    export_fp32(model_dir)
+    quantize_int8(model_dir)
+    write_record(model_dir, export_record(model_dir, opset=17, weight_type="qint8"))
+    return model_dir

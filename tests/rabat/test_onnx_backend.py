@@ -11,7 +11,6 @@ import pytest
 from rabat.classifier import Classifier
 from rabat.labels import LABELS
 from rabat.onnx_backend import EXPORT_FILE, INT8_FILE, OnnxClassifier
-from training.export_onnx import export_fp32, export_record, quantize_int8, write_record
 
 pytestmark = pytest.mark.slow
 
@@ -25,17 +24,6 @@ TEXTS = [
     "i like tea",
     "thanks for the help yesterday, you are kind",
 ]
-
-
-@pytest.fixture(scope="module")
-def onnx_model_dir(smoke_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the smoke model with fp32 and int8 ONNX exports."""
-    model_dir = tmp_path_factory.mktemp("onnx") / "model"
-    shutil.copytree(smoke_model_dir, model_dir)
-    export_fp32(model_dir)
-    quantize_int8(model_dir)
-    write_record(model_dir, export_record(model_dir, opset=17, weight_type="qint8"))
-    return model_dir
 
 
 @pytest.fixture(scope="module")

@@ -43,3 +43,21 @@ def test_the_lifespan_fails_start_up(tmp_path: Path) -> None:
     with pytest.raises(StartupError, match="make train"):
         asyncio.run(start())
     assert app.state.runtime is None
+
+
+@pytest.mark.slow
+def test_onnx_backend_predicts_like_torch_and_keeps_attributions(onnx_model_dir: Path) -> None:
+    texts, contexts = ["you are a silly goose", "have a nice day"], [None, None]
+    torch_results = load_analyzer(settings_for(onnx_model_dir)).analyze(texts, contexts)
+    onnx = load_analyzer(settings_for(onnx_model_dir, backend="onnx"))
+    assert type(onnx.classifier).__name__ == "OnnxClassifier" and onnx.attributor is not None
+    for a, b in zip(torch_results, onnx.analyze(texts, contexts), strict=True):
+        assert a.prediction.label == b.prediction.label
+        assert a.prediction.scores == pytest.approx(b.prediction.scores, abs=1e-4)
+        assert [(s.start, s.end) for s in a.evidence] == [(s.start, s.end) for s in b.evidence]
+
+
+@pytest.mark.slow
+def test_onnx_backend_without_export_says_how_to_fix(smoke_model_dir: Path) -> None:
+    with pytest.raises(StartupError, match=r"RABAT_BACKEND=onnx-int8.*export_onnx"):
+        load_analyzer(settings_for(smoke_model_dir, backend="onnx-int8"))
