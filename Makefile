@@ -34,8 +34,8 @@ test: install  ## the whole test suite, slow tests (real training, real model) i
 	$(PY) -m pytest
 
 lint: install  ## ruff and mypy
-	$(VENV)/bin/ruff check rabat training service annotation tests
-	$(VENV)/bin/ruff format --check rabat training service annotation tests
+	$(VENV)/bin/ruff check rabat training service annotation tests scripts
+	$(VENV)/bin/ruff format --check rabat training service annotation tests scripts
 	$(VENV)/bin/mypy rabat training service
 
 run: install  ## set up, train the default model if there is none, evaluate it

@@ -68,9 +68,12 @@ class ModelMeta:
 class MultiTaskModel(nn.Module):
     """A sequence classifier over the four labels plus auxiliary heads on mean-pooled states."""
 
-    def __init__(self, encoder: PreTrainedModel) -> None:
+    def __init__(self, encoder: PreTrainedModel, detach_aux: bool = False) -> None:
         super().__init__()
         self.encoder = encoder
+        # True: the auxiliary heads learn from the encoder's features without changing them, so
+        # they cannot hurt the label head (measured: shared training cost 0.007 dev macro-F1).
+        self.detach_aux = detach_aux
         hidden = int(encoder.config.hidden_size)
         self.target_head = nn.Linear(hidden, len(TARGET_GROUPS))
         self.binary_head = nn.Linear(hidden, len(BINARY_SIGNALS))
@@ -101,6 +104,8 @@ class MultiTaskModel(nn.Module):
         )
         mask = attention_mask.unsqueeze(-1).to(out.hidden_states[-1].dtype)
         pooled = (out.hidden_states[-1] * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        if self.detach_aux:
+            pooled = pooled.detach()
         return {
             "label_logits": out.logits,
             "target_logits": self.target_head(pooled),

@@ -47,6 +47,9 @@ class TrainParams(_Strict):
     prior_correction: bool = Field(
         True, description="tune a label-prior correction on dev and fold it into the head"
     )
+    aux_detach: bool = Field(
+        True, description="auxiliary heads learn without back-propagating into the encoder"
+    )
     aux_loss_weight: float = Field(0.3, ge=0, description="0 turns the auxiliary heads off")
     seed: int = 13
     threads: int = Field(2, ge=1)

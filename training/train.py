@@ -48,6 +48,7 @@ def train(config: TrainConfig, fresh: bool = False) -> Path:
     base = base_model_path(config.base_model)
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = MultiTaskModel.from_base(base)
+    model.detach_aux = config.train.aux_detach
     freeze(model, config.train.freeze_layers)
     train_set = encode(data.splits["train"], tokenizer, config.train.max_length)
     dev_frame = data.splits["dev"]
