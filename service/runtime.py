@@ -86,14 +86,21 @@ def load_analyzer(settings: Settings) -> Analyzer:
     try:
         if settings.backend == "torch":
             return Analyzer(
-                Classifier.load(settings.model_dir), policy, attributions=settings.attributions
+                Classifier.load(settings.model_dir, batch_size=settings.model_batch_size),
+                policy,
+                attributions=settings.attributions,
             )
         predictor = OnnxClassifier.load(
             settings.model_dir,
             quantized=settings.backend == "onnx-int8",
             threads=settings.resolved_torch_threads,
+            batch_size=settings.model_batch_size,
         )
-        explainer = Classifier.load(settings.model_dir) if settings.attributions else None
+        explainer = (
+            Classifier.load(settings.model_dir, batch_size=settings.model_batch_size)
+            if settings.attributions
+            else None
+        )
         return Analyzer(predictor, policy, attributions=settings.attributions, explainer=explainer)
     except (OSError, ValueError) as err:
         raise StartupError(

@@ -22,7 +22,7 @@ def test_spans_slice_the_original_text(attributor: Attributor) -> None:
         "@someone you are a silly goose &amp; a clown https://example.org",
         "what a lovely garden",
     ]
-    spans = attributor.explain(texts, ["offensive", "hate_speech"])
+    spans = attributor.explain(texts, ["incitement", "hate_speech"])
     assert all(spans)
     for text, row in zip(texts, spans, strict=True):
         assert 0 < len(row) <= 3
@@ -32,14 +32,16 @@ def test_spans_slice_the_original_text(attributor: Attributor) -> None:
         assert [s.start for s in row] == sorted(s.start for s in row)
 
 
-def test_none_label_gets_no_evidence(attributor: Attributor) -> None:
-    assert attributor.explain(["have a nice day"], ["none"]) == [[]]
+def test_only_hateful_labels_get_evidence(attributor: Attributor) -> None:
+    texts = ["have a nice day", "you are a silly goose", "you are a silly goose"]
+    spans = attributor.explain(texts, ["none", "offensive", "hate_speech"])
+    assert spans[0] == [] and spans[1] == [] and spans[2]
 
 
 def test_batching_does_not_change_spans(attributor: Attributor) -> None:
     texts = ["you are a silly goose", "a clown and a goose", "silly silly goose"]
-    together = attributor.explain(texts, ["offensive"] * 3)
-    alone = [attributor.explain([t], ["offensive"])[0] for t in texts]
+    together = attributor.explain(texts, ["hate_speech"] * 3)
+    alone = [attributor.explain([t], ["hate_speech"])[0] for t in texts]
     assert [[(s.start, s.end) for s in r] for r in together] == [
         [(s.start, s.end) for s in r] for r in alone
     ]
