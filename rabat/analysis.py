@@ -132,15 +132,26 @@ class Analyzer:
     def target_bar(self) -> float:
         return self.policy.intent.target_bar
 
-    def analyze(self, texts: Sequence[str], contexts: Sequence[Context | None]) -> list[Analysis]:
-        """Analyse texts in one batch; `contexts` aligns with `texts`."""
+    def analyze(
+        self,
+        texts: Sequence[str],
+        contexts: Sequence[Context | None],
+        explain: Sequence[bool] | None = None,
+    ) -> list[Analysis]:
+        """Analyse texts in one batch; `contexts` (and `explain`, default all True) align with
+        `texts`. `explain` False skips a text's evidence spans, the costly part."""
         if len(texts) != len(contexts):
             raise ValueError(f"got {len(texts)} texts but {len(contexts)} contexts: pass one each")
+        flags = [True] * len(texts) if explain is None else list(explain)
         predictions = self.classifier.predict(texts)
-        labels = [p.label for p in predictions]
-        evidence = (
-            self.attributor.explain(texts, labels) if self.attributor else [[] for _ in texts]
-        )
+        evidence: list[list[Span]] = [[] for _ in texts]
+        wanted = [i for i, flag in enumerate(flags) if flag]
+        if self.attributor and wanted:
+            found = self.attributor.explain(
+                [texts[i] for i in wanted], [predictions[i].label for i in wanted]
+            )
+            for i, spans in zip(wanted, found, strict=True):
+                evidence[i] = spans
         results = []
         for text, context, pred, spans in zip(texts, contexts, predictions, evidence, strict=True):
             signals = TextSignals(

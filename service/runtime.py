@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
@@ -163,8 +163,12 @@ def _start_batcher(
 
         torch.set_num_threads(threads)
 
+    def analyze(texts: list[str], requests: list[Any]) -> Sequence[Analysis]:
+        contexts = [request.context for request in requests]
+        return analyzer.analyze(texts, contexts, [request.explain for request in requests])
+
     batcher: Batcher[Analysis] = Batcher(
-        analyzer.analyze,
+        analyze,
         max_size=settings.batch_max_size,
         max_wait_s=settings.batch_max_wait_ms / 1000,
         max_pending=settings.queue_max_items,

@@ -36,6 +36,11 @@ class ClassifyRequest(BaseModel):
     context: Context | None = Field(
         None, description="speaker, reach and setting: inputs of the context-borne Rabat factors"
     )
+    explain: bool = Field(
+        True,
+        description="compute evidence spans (attributions) for a hateful label; false skips "
+        "the backward pass, which costs about twice the prediction",
+    )
 
     @field_validator("text")
     @classmethod

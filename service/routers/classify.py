@@ -105,7 +105,7 @@ def check_length(text: str, limit: int, field: str) -> None:
 async def analyze(runtime: Runtime, items: Sequence[ClassifyRequest]) -> list[Analysis]:
     """The items through the shared batcher; its failures become 503s that say what to do."""
     texts = [item.text for item in items]
-    contexts = [item.context for item in items]
+    contexts = list(items)  # the batcher hands each request's context and options to the runtime
     timeout = runtime.settings.request_timeout_s
     retry = {"Retry-After": "1"}
     try:

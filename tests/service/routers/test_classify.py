@@ -153,3 +153,15 @@ def test_escaped_surrogate_pair_is_one_emoji(client: httpx.Client) -> None:
 def test_text_at_the_limit_is_accepted(client: httpx.Client) -> None:
     response = client.post("/classify", json={"text": "goose " * 33 + "ab"})  # 200 chars
     assert response.status_code == 200, response.text
+
+
+def test_explain_false_skips_evidence_spans(client: httpx.Client) -> None:
+    response = client.post("/classify", json={"text": "you are a silly goose", "explain": False})
+    assert response.status_code == 200, response.text
+    assert response.json()["signals"]["evidence"] == []
+
+
+def test_explain_must_be_a_boolean(client: httpx.Client) -> None:
+    response = client.post("/classify", json={"text": "hi", "explain": "sometimes"})
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "explain"
