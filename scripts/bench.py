@@ -62,7 +62,7 @@ def bench_pipeline(model_dir: Path, texts: list[str], threads: int) -> list[dict
 
 
 async def bench_service(
-    url: str, texts: list[str], clients: int, with_context: bool, headers: dict[str, str]
+    url: str, texts: list[str], clients: int, extra: dict[str, Any], headers: dict[str, str]
 ) -> dict[str, Any]:
     queue = list(reversed(texts))
     latencies: list[float] = []
@@ -71,9 +71,7 @@ async def bench_service(
     async def client(http: httpx.AsyncClient) -> None:
         nonlocal errors
         while queue:
-            body: dict[str, Any] = {"text": queue.pop()}
-            if with_context:
-                body["context"] = CONTEXT
+            body: dict[str, Any] = {"text": queue.pop(), **extra}
             t0 = time.perf_counter()
             response = await http.post(f"{url}/classify", json=body, headers=headers)
             latencies.append(time.perf_counter() - t0)
@@ -128,6 +126,7 @@ def main() -> int:
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--threads", type=int, default=2, help="torch threads for the pipeline")
     parser.add_argument("--no-context", action="store_true", help="send text only")
+    parser.add_argument("--no-explain", action="store_true", help='send "explain": false')
     parser.add_argument("--out", type=Path, help="also write the results as JSON here")
     parser.add_argument(
         "--env",
@@ -146,12 +145,13 @@ def main() -> int:
     )
     rows = bench_pipeline(args.model, texts, args.threads)
     env = dict(item.split("=", 1) for item in args.env)
+    extra: dict[str, Any] = {} if args.no_context else {"context": CONTEXT}
+    if args.no_explain:
+        extra["explain"] = False
     with running_service(args.model, **env) as service:
         memory_idle = service.memory_mb()
         for clients in (int(c) for c in args.clients.split(",")):
-            rows.append(
-                asyncio.run(bench_service(service.url, texts, clients, not args.no_context, {}))
-            )
+            rows.append(asyncio.run(bench_service(service.url, texts, clients, extra, {})))
         memory = service.memory_mb()
     print_table(rows, rows[0]["texts_per_s"])
     last = rows[-1]
