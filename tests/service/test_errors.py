@@ -307,7 +307,7 @@ def test_field_names_read_like_the_json() -> None:
 
 
 def test_allowed_fields_follow_the_models() -> None:
-    assert allowed_fields(ClassifyRequest, []) == ["text", "context"]
+    assert allowed_fields(ClassifyRequest, []) == ["text", "context", "explain"]
     assert allowed_fields(ClassifyRequest, ["context"]) == ["speaker", "reach", "setting"]
     assert allowed_fields(BatchRequest, ["items", 0, "context", "reach"]) == [
         "audience_size",
