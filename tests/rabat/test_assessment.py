@@ -9,19 +9,12 @@ import pytest
 from rabat.assessment import NOT_ASSESSED, Assessor, TextSignals
 from rabat.context import Context
 from rabat.policy import FACTORS, load_policy
+from rabat.signals import TARGET_GROUPS
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = load_policy(ROOT / "configs/rabat.yaml")
 ASSESSOR = Assessor(POLICY)
-GROUPS = (
-    "race_ethnicity",
-    "religion",
-    "gender",
-    "sexual_orientation",
-    "migration",
-    "disability",
-    "other",
-)
+GROUPS = TARGET_GROUPS
 
 
 def signals(
