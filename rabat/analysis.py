@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from rabat.assessment import Assessment, Assessor, TextSignals
+from rabat.assessment import Assessment, Assessor
 from rabat.attribution import Attributor
 from rabat.classifier import Classifier, Prediction
 from rabat.context import Context
@@ -154,14 +154,7 @@ class Analyzer:
                 evidence[i] = spans
         results = []
         for text, context, pred, spans in zip(texts, contexts, predictions, evidence, strict=True):
-            signals = TextSignals(
-                pred.label,
-                pred.scores,
-                pred.target_groups,
-                pred.call_to_violence,
-                pred.dehumanisation,
-            )
-            assessment = self.assessor.assess(text, signals, context, spans)
+            assessment = self.assessor.assess(text, pred, context, spans)
             results.append(Analysis(len(text), pred, assessment, spans))
         return results
 

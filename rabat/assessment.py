@@ -18,6 +18,7 @@ from rabat.context import Context, Reach, Setting, Speaker
 from rabat.labels import HATEFUL, Label
 from rabat.markers import MarkerFinder, Span
 from rabat.policy import FACTORS, Policy
+from rabat.prediction import Prediction
 
 NOT_ASSESSED = "not_assessed"
 Source = Literal["text", "context", "text+context"]
@@ -29,17 +30,6 @@ UN_RESPONSE: dict[str, str] = {
     "(ICCPR art. 19(3))",
     "incitement": "must be prohibited when the Rabat threshold is met (ICCPR art. 20(2))",
 }
-
-
-@dataclass(frozen=True)
-class TextSignals:
-    """What the model read in the text (a `rabat.classifier.Prediction` fits)."""
-
-    label: str
-    scores: dict[str, float]
-    target_groups: dict[str, float]
-    call_to_violence: float
-    dehumanisation: float
 
 
 @dataclass(frozen=True)
@@ -75,7 +65,7 @@ class Assessor:
     def assess(
         self,
         text: str,
-        signals: TextSignals,
+        signals: Prediction,
         context: Context | None,
         evidence: Sequence[Span] = (),
     ) -> Assessment:
@@ -95,7 +85,7 @@ class Assessor:
 
     # -- text-borne factors -------------------------------------------------------------
 
-    def content_factor(self, s: TextSignals, evidence: list[Span]) -> Factor:
+    def content_factor(self, s: Prediction, evidence: list[Span]) -> Factor:
         p = self.policy.content_form
         severity = sum(p.label_severity[label] * prob for label, prob in s.scores.items())
         hateful = _hateful(s)
@@ -111,7 +101,7 @@ class Assessor:
             notes.append(f"call to violence (p={s.call_to_violence:.2f})")
         return self._factor("content_form", score, "text", notes, evidence)
 
-    def intent_factor(self, s: TextSignals, calls: list[Span]) -> Factor:
+    def intent_factor(self, s: Prediction, calls: list[Span]) -> Factor:
         p = self.policy.intent
         targets = {g: v for g, v in s.target_groups.items() if v >= p.target_bar}
         strongest = max(s.target_groups.values(), default=0.0)
@@ -207,7 +197,7 @@ class Assessor:
     # -- both ---------------------------------------------------------------------------
 
     def likelihood_factor(
-        self, s: TextSignals, times: list[Span], setting: Factor, extent: Factor
+        self, s: Prediction, times: list[Span], setting: Factor, extent: Factor
     ) -> Factor:
         """Needs the context or the extent: text alone does not say what would follow."""
         p = self.policy.likelihood_imminence
@@ -240,7 +230,7 @@ class Assessor:
 
     # -- the decision -------------------------------------------------------------------
 
-    def decide(self, s: TextSignals, factors: dict[str, Factor]) -> Assessment:
+    def decide(self, s: Prediction, factors: dict[str, Factor]) -> Assessment:
         d = self.policy.decision
         severity = {
             "label": s.label,
@@ -303,7 +293,7 @@ def _not_assessed(name: str, source: Source, missing: list[str]) -> Factor:
     return Factor(name, NOT_ASSESSED, None, source, [], [], missing)
 
 
-def _hateful(s: TextSignals) -> float:
+def _hateful(s: Prediction) -> float:
     return sum(s.scores[label] for label in HATEFUL)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -12,26 +11,13 @@ from transformers import AutoTokenizer
 
 from rabat.labels import LABELS
 from rabat.model import ModelMeta, MultiTaskModel
+from rabat.prediction import Prediction
 from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS
 from rabat.text import clean
 
+__all__ = ["Classifier", "Prediction"]
+
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """One text's prediction: the label, the probability of each label and the signals."""
-
-    label: str
-    scores: dict[str, float]
-    target_groups: dict[str, float]
-    call_to_violence: float
-    dehumanisation: float
-    truncated: bool
-
-    @property
-    def confidence(self) -> float:
-        return self.scores[self.label]
 
 
 class Classifier:

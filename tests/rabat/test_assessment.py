@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from rabat.assessment import NOT_ASSESSED, Assessor, TextSignals
+from rabat.assessment import NOT_ASSESSED, Assessor
 from rabat.context import Context
 from rabat.policy import FACTORS, load_policy
+from rabat.prediction import Prediction
 from rabat.signals import TARGET_GROUPS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,13 +20,13 @@ GROUPS = TARGET_GROUPS
 
 def signals(
     label: str, p: float, violence: float = 0.0, dehum: float = 0.0, target: float = 0.0
-) -> TextSignals:
+) -> Prediction:
     rest = (1.0 - p) / 3
     scores = {
         k: (p if k == label else rest) for k in ("none", "offensive", "hate_speech", "incitement")
     }
     targets = dict.fromkeys(GROUPS, 0.0) | {"religion": target}
-    return TextSignals(label, scores, targets, violence, dehum)
+    return Prediction(label, scores, targets, violence, dehum, truncated=False)
 
 
 FULL = {
@@ -104,7 +105,7 @@ THREAT = "we must act tonight"
     ],
 )
 def test_decision_table(
-    text: str, sig: TextSignals, context: dict | None, met: bool | None, missing: list[str]
+    text: str, sig: Prediction, context: dict | None, met: bool | None, missing: list[str]
 ) -> None:
     result = ASSESSOR.assess(text, sig, Context.model_validate(context) if context else None)
     assert result.threshold_met is met
