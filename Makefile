@@ -2,30 +2,40 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
+LS_VENV ?= .venv-ls
+LABEL_STUDIO ?= label-studio==1.23.2
 PY := $(VENV)/bin/python
 CONFIG ?= configs/train.yaml
 MODEL ?= models/rabat-minilm/latest
 export RABAT_DATA_DIR ?= $(abspath ../shared/data)
 
-.PHONY: help install system-deps train eval test lint run serve bench loadtest fuzz export-onnx clean
+.PHONY: help install system-deps train eval test lint run serve bench loadtest fuzz export-onnx \
+	label-studio bench-annotation clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-install: $(VENV)/.installed system-deps  ## create .venv and install rabat with its extras
+install: $(VENV)/.installed $(LS_VENV)/.installed system-deps  ## create .venv (rabat and its extras) and .venv-ls (Label Studio)
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[train,dev,serve]"
+	$(PY) -m pip install --quiet -e ".[train,dev,serve,annotation]"
+	touch $@
+
+# Label Studio pins its own Django stack: it gets an environment of its own.
+$(LS_VENV)/.installed:
+	$(PYTHON) -m venv $(LS_VENV)
+	$(LS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LS_VENV)/bin/python -m pip install --quiet "$(LABEL_STUDIO)"
 	touch $@
 
 system-deps:  ## the en_US.UTF-8 locale the hatesonar baseline needs (Debian; root)
 	@bash scripts/system-deps.sh
 
-train: install  ## train the default model (CONFIG=...) into models/<name>/<version>
-	$(PY) -m training --config $(CONFIG)
+train: install  ## train the default model (CONFIG=..., REVIEWS=reviews/project-1/latest.jsonl)
+	$(PY) -m training --config $(CONFIG) $(if $(REVIEWS),--reviews $(REVIEWS))
 
 eval: install  ## evaluate MODEL on its dev and test splits against the baselines
 	$(PY) -m training.eval_cli --model $(MODEL) $(MODEL)/splits/dev.jsonl $(MODEL)/splits/test.jsonl
@@ -36,7 +46,7 @@ test: install  ## the whole test suite, slow tests (real training, real model) i
 lint: install  ## ruff and mypy
 	$(VENV)/bin/ruff check rabat training service annotation tests scripts
 	$(VENV)/bin/ruff format --check rabat training service annotation tests scripts
-	$(VENV)/bin/mypy rabat training service
+	$(VENV)/bin/mypy rabat training service annotation
 
 run: install  ## set up, train the default model if there is none, evaluate it
 	@bash scripts/run.sh
@@ -56,5 +66,11 @@ fuzz: install  ## schemathesis against the service's /openapi.json; fails on any
 export-onnx: install  ## export MODEL to ONNX fp32 + int8 and check parity and macro-F1 on its dev split
 	$(PY) -m training.export_onnx --model $(MODEL)
 
+label-studio: install  ## the bundled Label Studio on RABAT_LS_HOST:RABAT_LS_PORT (127.0.0.1:8080)
+	$(PY) -m annotation server
+
+bench-annotation: install  ## push 10,000 texts and pull 10,000 annotations against a real Label Studio
+	$(PY) scripts/bench_annotation.py --model $(MODEL)
+
 clean:  ## remove the environment and build outputs (models and runs are kept)
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LS_VENV) .pytest_cache .mypy_cache .ruff_cache

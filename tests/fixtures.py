@@ -48,3 +48,67 @@ def onnx_model_dir(smoke_model_dir: Path, tmp_path_factory: pytest.TempPathFacto
     quantize_int8(model_dir)
     write_record(model_dir, export_record(model_dir, opset=17, weight_type="qint8"))
     return model_dir
+
+
+class _LabelStudio:
+    """The real Label Studio the annotation tests share, started early in the background."""
+
+    process = None
+    settings = None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start Label Studio as soon as a collected test needs it (it takes ~40 s): other tests
+    run meanwhile."""
+    if any("label_studio" in getattr(item, "fixturenames", ()) for item in items):
+        _start_label_studio()
+
+
+def _start_label_studio() -> None:
+    import atexit
+    import socket
+    import subprocess
+    import tempfile
+
+    from annotation.server import launch_plan
+    from annotation.settings import load_settings
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    data = Path(tempfile.mkdtemp(prefix="rabat-ls-"))
+    settings = load_settings(
+        port=port, data_dir=data, bin=ROOT / ".venv-ls/bin/label-studio", project="Rabat test"
+    )
+    plan = launch_plan(settings)
+    log = (data / "label-studio.log").open("wb")
+    _LabelStudio.process = subprocess.Popen(
+        plan.argv, env=plan.env, stdout=log, stderr=subprocess.STDOUT
+    )
+    _LabelStudio.settings = settings
+    atexit.register(_LabelStudio.process.terminate)  # also when no test ends up using it
+
+
+@pytest.fixture(scope="session")
+def label_studio() -> object:
+    """Settings (RABAT_LS_* equivalents) of a real, running Label Studio with an admin token."""
+    from annotation.credentials import ensure_credentials
+    from annotation.server import ServerError, wait_ready
+
+    if _LabelStudio.process is None:
+        _start_label_studio()
+    process, settings = _LabelStudio.process, _LabelStudio.settings
+    assert process is not None and settings is not None
+    try:
+        wait_ready(
+            settings.base_url,
+            ensure_credentials(settings),
+            settings.start_timeout_s,
+            lambda: process.poll() is None,
+        )
+    except ServerError as err:
+        log = (settings.data_dir / "label-studio.log").read_text(errors="replace")[-3000:]
+        pytest.fail(f"{err}\n{log}")
+    yield settings
+    process.terminate()
+    process.wait(timeout=30)

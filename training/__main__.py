@@ -1,10 +1,12 @@
-"""`python -m training --config configs/train.yaml [--fresh]`: train and publish a model."""
+"""`python -m training --config configs/train.yaml [--fresh] [--reviews FILE ...]`: train and
+publish a model."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from training.config import load_config
 
@@ -15,12 +17,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--fresh", action="store_true", help="ignore an interrupted run's checkpoint"
     )
+    parser.add_argument(
+        "--reviews",
+        nargs="+",
+        default=None,
+        metavar="FILE",
+        help="reviewed rows (`python -m annotation pull` output) to add; replaces the config's",
+    )
+    parser.add_argument(
+        "--published-to",
+        default=None,
+        metavar="FILE",
+        help="write the published model directory's path into FILE (for jobs that load it)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
-        config = load_config(args.config)
+        overrides = {} if args.reviews is None else {"reviews": args.reviews}
+        config = load_config(args.config, **overrides)
     except (OSError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -28,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
 
     model_dir = train(config, fresh=args.fresh)
     print(f"model written to {model_dir}")
+    if args.published_to:
+        Path(args.published_to).write_text(f"{Path(model_dir).resolve()}\n", encoding="utf-8")
     return 0
 
 

@@ -73,6 +73,12 @@ class TrainConfig(_Strict):
         default_factory=dict, description="label -> most training rows"
     )
     limit_per_corpus: int | None = Field(None, ge=1, description="smoke runs: rows kept per corpus")
+    reviews: list[Path] = Field(
+        default_factory=list,
+        description="training files from `python -m annotation pull`: reviewed rows join the "
+        "corpora and a reviewer's label overrides a corpus label for the same text",
+    )
+    review_weight: float = Field(1.0, gt=0, description="loss weight of reviewed rows")
     split: SplitConfig = SplitConfig()
     train: TrainParams = TrainParams()
 
@@ -105,6 +111,19 @@ class TrainConfig(_Strict):
             )
         return self
 
+    @field_validator("reviews")
+    @classmethod
+    def _reviews_exist(cls, value: list[Path]) -> list[Path]:
+        missing = [str(path) for path in value if not path.is_file()]
+        if missing:
+            raise ValueError(
+                f"reviews file(s) {missing} not found: write them with `python -m annotation "
+                "pull`, or remove them from `reviews`"
+            )
+        # A `latest.jsonl` link becomes the versioned file it names: the fingerprint and the
+        # manifest then say exactly which pull the model learnt from.
+        return [path.resolve() for path in value]
+
     def resolved_data_dir(self) -> Path:
         """The data directory: $RABAT_DATA_DIR if set, else `data_dir`."""
         return Path(os.environ.get(DATA_DIR_ENV) or self.data_dir)
@@ -118,10 +137,11 @@ class TrainConfig(_Strict):
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
 
 
-def load_config(path: str | Path) -> TrainConfig:
-    """Load and validate a YAML config, following `base:` chains; errors name the file."""
+def load_config(path: str | Path, **overrides: Any) -> TrainConfig:
+    """Load and validate a YAML config, following `base:` chains; errors name the file.
+    `overrides` replace top-level keys (the command line's `--reviews`)."""
     path = Path(path)
-    raw = _read_with_bases(path, seen=())
+    raw = {**_read_with_bases(path, seen=()), **overrides}
     try:
         return TrainConfig.model_validate(raw)
     except ValidationError as err:

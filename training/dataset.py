@@ -2,6 +2,8 @@
 
 Duplicates (equal `rabat.text.dedup_key`) are merged: the label by majority over the copies,
 a tie going to the more severe label (a reviewer would rather see it); known signals are kept.
+Reviewed rows (`reviews` in the config) join as source `review`, and where a reviewed text has
+corpus copies, the reviewers' label wins.
 The split is stratified by label and corpus and depends only on the rows and the seed.
 """
 
@@ -23,6 +25,8 @@ from rabat.signals import UNKNOWN
 from rabat.text import dedup_key
 from training.config import TrainConfig
 from training.corpora import load_corpus, recipe
+from training.reviewed import SOURCE as REVIEW
+from training.reviewed import load_reviews
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +57,16 @@ def build(config: TrainConfig) -> BuiltData:
             "rows_per_label": _count(frame),
             "files": {f: sha256(data_dir / f) for f in recipe(name).FILES},
         }
+    if config.reviews:
+        frame = load_reviews(config.reviews).to_pandas()
+        frame["weight"] = config.review_weight
+        frames.append(frame)
+        sources[REVIEW] = {
+            "weight": config.review_weight,
+            "rows": len(frame),
+            "rows_per_label": _count(frame),
+            "files": {str(path): sha256(path) for path in config.reviews},
+        }
     merged, duplicates = deduplicate(pd.concat(frames, ignore_index=True))
     splits = split(merged, config)
     splits["train"] = cap(splits["train"], config.train_caps, config.split.seed)
@@ -77,22 +91,26 @@ def deduplicate(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
     single = frame[sizes == 1]
     merged = [_merge_group(group) for _, group in frame[sizes > 1].groupby("key", sort=False)]
     conflicts = sum(1 for row in merged if row.pop("conflict"))
+    overrides = sum(1 for row in merged if row.pop("override"))
     out = pd.concat([single, pd.DataFrame(merged, columns=frame.columns)], ignore_index=True)
     stats = {
         "rows_in": len(frame),
         "rows_out": len(out),
         "duplicate_groups": len(merged),
         "label_conflicts": conflicts,
+        "review_overrides": overrides,
     }
     logger.info("deduplicated %d rows to %d (%d label conflicts)", len(frame), len(out), conflicts)
     return out.sort_values("key", kind="stable").reset_index(drop=True), stats
 
 
 def _merge_group(group: pd.DataFrame) -> dict[str, Any]:
-    votes = Counter(group["label"])
+    reviewed = group[group["source"] == REVIEW]
+    voters = reviewed if len(reviewed) else group  # reviewers overrule the corpora
+    votes = Counter(voters["label"])
     top = max(votes.values())
     label = max((lab for lab, n in votes.items() if n == top), key=LABELS.index)
-    winners = group[group["label"] == label]
+    winners = voters[voters["label"] == label]
     first = winners.iloc[0].to_dict()
     known_targets = winners[winners["targets_known"]]
     first["targets"] = sorted({t for ts in known_targets["targets"] for t in ts})
@@ -103,6 +121,7 @@ def _merge_group(group: pd.DataFrame) -> dict[str, Any]:
         )
     first["weight"] = float(group["weight"].max())
     first["conflict"] = len(votes) > 1
+    first["override"] = bool(len(reviewed)) and bool((group["label"] != label).any())
     return first
 
 

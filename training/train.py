@@ -162,7 +162,7 @@ def finish(
         )
         for name in ("dev", "test")
     }
-    bias = np.zeros(len(LABELS))
+    bias: np.ndarray = np.zeros(len(LABELS))
     if config.train.prior_correction:
         ratio = priors.log_prior_ratio(
             list(data.splits["train"]["label"]),

@@ -1,0 +1,155 @@
+"""`python -m annotation`: the review loop with Label Studio.
+
+    python -m annotation server                 # the bundled Label Studio (make label-studio)
+    python -m annotation setup                  # create/update the review project
+    python -m annotation push POOL.csv          # texts -> tasks with the model's pre-annotations
+    python -m annotation pull                   # annotations -> reviews/project-<id>/<time>.jsonl
+
+Settings come from the environment (RABAT_LS_*: see annotation/settings.py and the README).
+`pull` prints the training file's path as its last line, for scripts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from annotation.client import LabelStudioError, connect
+from annotation.server import ServerError, serve
+from annotation.settings import Settings, load_settings
+
+DEFAULT_MODEL = Path("models/rabat-minilm/latest")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
+    try:
+        settings = load_settings(
+            **({"project": args.title} if getattr(args, "title", None) else {})
+        )
+        code: int = args.run(settings, args)
+        return code
+    except (LabelStudioError, ServerError, ValueError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+def _server(settings: Settings, args: argparse.Namespace) -> int:
+    return serve(settings, detach=args.detach)
+
+
+def _setup(settings: Settings, args: argparse.Namespace) -> int:
+    from annotation.project import check_model_labels, setup_project
+
+    model = args.model if args.model or not DEFAULT_MODEL.exists() else DEFAULT_MODEL
+    checked = check_model_labels(model, args.service)
+    info = setup_project(connect(settings), settings, overlap=args.overlap)
+    verb = "created" if info.created else ("updated" if info.updated else "is up to date")
+    print(f"project {info.title!r} (id {info.id}) {verb} at {settings.base_url}/projects/{info.id}")
+    if checked:
+        print(f"labels match the model: {', '.join(checked)}")
+    return 0
+
+
+def _push(settings: Settings, args: argparse.Namespace) -> int:
+    from annotation.pool import read_pool
+    from annotation.project import require_project
+    from annotation.push import push
+
+    pool = read_pool(args.pool)
+    client = connect(settings)
+    project = require_project(client, settings)
+    predict, version = _predictor(args.model, args.backend)
+    report = push(client, settings, int(project.id), pool, predict, version, args.batch_size)
+    print(
+        f"{report.imported} tasks imported into project {project.id} with predictions from "
+        f"{report.model_version}; {report.already_there} already there, {report.repeated} "
+        f"repeated and {report.blank} blank rows skipped"
+    )
+    return 0
+
+
+def _pull(settings: Settings, args: argparse.Namespace) -> int:
+    from annotation.project import require_project
+    from annotation.pull import annotator_names, convert, export_tasks, write_version
+
+    client = connect(settings)
+    project = require_project(client, settings) if args.project is None else None
+    project_id = args.project if project is None else int(project.id)
+    exported = export_tasks(client, settings, project_id)
+    conversion = convert(exported, annotator_names(client, settings))
+    meta = {"id": project_id, "url": settings.base_url}
+    path, report = write_version(conversion, args.out / f"project-{project_id}", meta)
+    _print_report(report)
+    print(path)
+    return 0
+
+
+def _predictor(model: Path, backend: str) -> tuple[Any, str]:
+    from rabat.analysis import Analyzer
+
+    if backend == "auto":
+        backend = "onnx-int8" if (model / "model.int8.onnx").is_file() else "torch"
+    analyzer = Analyzer.load(model, "configs/rabat.yaml", backend=backend, attributions=False)
+
+    def predict(texts: Sequence[str]) -> list[dict[str, Any]]:
+        found = analyzer.analyze(texts, [None] * len(texts), [False] * len(texts))
+        return [a.to_dict(analyzer.target_bar) for a in found]
+
+    return predict, analyzer.classifier.version
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    agreement = report["agreement"]
+    print(
+        f"{report['tasks']} reviewed tasks ({report['trainable']} with a label, {report['ties']} "
+        f"ties flagged), {report['annotations']} annotations, {report['cancelled']} skipped, "
+        f"{len(report['unreadable'])} unreadable"
+    )
+    print(f"agreement over {agreement['tasks_with_2_or_more_reviews']} multiply-reviewed tasks:")
+    for name, found in agreement["fields"].items():
+        alpha = "n/a" if found["alpha"] is None else f"{found['alpha']:.3f}"
+        print(f"  {name:36s} alpha {alpha:>6s}  ({found['units']} tasks)")
+    for who, stats in agreement["annotators"].items():
+        print(f"  {who}: {stats['annotations']} annotations, labels {stats['labels']}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m annotation",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    server = commands.add_parser("server", help="start the bundled Label Studio on loopback")
+    server.add_argument("--detach", action="store_true", help="run it in the background")
+    server.set_defaults(run=_server)
+    setup = commands.add_parser("setup", help="create or update the review project")
+    setup.add_argument("--title", help="project title (default RABAT_LS_PROJECT)")
+    setup.add_argument("--model", type=Path, help=f"model whose labels to check ({DEFAULT_MODEL})")
+    setup.add_argument("--service", help="a running Rabat service whose labels to check")
+    setup.add_argument("--overlap", type=int, default=1, help="reviewers per task (default 1)")
+    setup.set_defaults(run=_setup)
+    push = commands.add_parser("push", help="import texts with the model's pre-annotations")
+    push.add_argument("pool", type=Path, help="CSV with a `text` column, or JSONL")
+    push.add_argument("--title", help="project title (default RABAT_LS_PROJECT)")
+    push.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="model directory")
+    push.add_argument("--backend", choices=["auto", "torch", "onnx", "onnx-int8"], default="auto")
+    push.add_argument("--batch-size", type=int, default=1000, help="tasks per import request")
+    push.set_defaults(run=_push)
+    pull = commands.add_parser("pull", help="export annotations into a training file")
+    pull.add_argument("--title", help="project title (default RABAT_LS_PROJECT)")
+    pull.add_argument("--project", type=int, help="project id (instead of the title)")
+    pull.add_argument("--out", type=Path, default=Path("reviews"), help="output folder")
+    pull.set_defaults(run=_pull)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

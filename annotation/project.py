@@ -1,0 +1,115 @@
+"""`setup`: create the review project, or bring an existing one's form up to date.
+
+The form comes from `rabat.labeling.label_config()`, generated from the label list. Before
+touching Label Studio, the label list is checked against the model that will make the
+pre-annotations (a model directory, or a running service's GET /model): a mismatch stops setup
+loudly, since reviewers would otherwise label with a list the model cannot learn.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from label_studio_sdk import LabelStudio
+
+from annotation.client import LabelStudioError, call
+from annotation.settings import Settings
+from rabat.labeling import config_differences, label_config
+from rabat.labels import check_labels
+
+logger = logging.getLogger(__name__)
+
+INSTRUCTIONS = (
+    "Label the text with the UN Strategy's levels, then rate each factor of the Rabat Plan of "
+    "Action's threshold test (choose \"can't tell\" when the text alone does not say), tick the "
+    "groups attacked, and mark the words your judgement rests on. The model's proposal is "
+    "pre-filled: correct it freely."
+)
+
+
+@dataclass(frozen=True)
+class ProjectInfo:
+    id: int
+    title: str
+    created: bool
+    updated: bool
+
+
+def check_model_labels(model_dir: Path | None, service_url: str | None) -> list[str]:
+    """Check the model's (and/or the service's) label list; returns what was checked."""
+    checked = []
+    if model_dir is not None:
+        from rabat.model import ModelMeta  # checks the labels as it reads
+
+        ModelMeta.read(model_dir)
+        checked.append(str(model_dir))
+    if service_url is not None:
+        url = service_url.rstrip("/") + "/model"
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                labels = json.load(response)["labels"]
+        except (urllib.error.URLError, OSError, ValueError, KeyError) as err:
+            raise ValueError(f"cannot read the served model's labels from {url}: {err}") from None
+        check_labels(labels, f"the model served at {service_url}")
+        checked.append(url)
+    return checked
+
+
+def find_project(client: LabelStudio, settings: Settings) -> Any | None:
+    """The project titled `settings.project`, or None; more than one is an error."""
+
+    def fetch() -> list[Any]:
+        pages: Any = client.projects.list(title=settings.project)
+        return list(pages)
+
+    listed = call(settings, "list projects", fetch, read=True)
+    found = [p for p in listed if p.title == settings.project]
+    if len(found) > 1:
+        raise LabelStudioError(
+            f"{len(found)} projects are titled {settings.project!r} (ids "
+            f"{[p.id for p in found]}): rename the extra ones, or set RABAT_LS_PROJECT"
+        )
+    return found[0] if found else None
+
+
+def require_project(client: LabelStudio, settings: Settings) -> Any:
+    project = find_project(client, settings)
+    if project is None:
+        raise LabelStudioError(
+            f"no project titled {settings.project!r} at {settings.base_url}: create it with "
+            "`python -m annotation setup`"
+        )
+    return project
+
+
+def setup_project(client: LabelStudio, settings: Settings, overlap: int) -> ProjectInfo:
+    """Create the project, or update its form and settings; never another copy."""
+    config = label_config()
+    options: dict[str, Any] = {
+        "label_config": config,
+        "expert_instruction": INSTRUCTIONS,
+        "show_instruction": True,
+        "maximum_annotations": overlap,
+        "sampling": "Uncertainty sampling",
+        "show_collab_predictions": True,
+    }
+    project = find_project(client, settings)
+    if project is None:
+        created = call(
+            settings,
+            "create the project",
+            lambda: client.projects.create(title=settings.project, **options),
+        )
+        logger.info("created project %s (%d)", settings.project, created.id)
+        return ProjectInfo(int(created.id or 0), settings.project, created=True, updated=False)
+    differences = config_differences(project.label_config or "<View/>")
+    # Label Studio itself refuses a form that would orphan existing annotations: its answer is
+    # passed on as it is, and nothing is changed.
+    call(settings, "update the project", lambda: client.projects.update(project.id, **options))
+    return ProjectInfo(project.id, settings.project, created=False, updated=bool(differences))

@@ -1,0 +1,132 @@
+"""`push`: a pool of texts becomes review tasks, each pre-filled with the model's analysis.
+
+Order: by `rabat.labeling.review_priority` (the model's uncertainty, or its probability of
+incitement, whichever is larger), most needed first. Tasks are imported in that order and the
+project uses Label Studio's uncertainty sampling, which serves the lowest prediction score
+first; the score is 1 - priority.
+
+Texts already in the project (same `rabat.text.dedup_key`, stored in the task as `rabat_key`)
+are skipped, so an interrupted push is simply run again: each batch is one import request,
+and what landed before the interruption is found and left alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from label_studio_sdk import LabelStudio
+from tqdm import tqdm
+
+from annotation.client import call
+from annotation.pool import Pool, PoolItem
+from annotation.settings import Settings
+from rabat.labeling import TEXT, review_priority, to_prediction
+
+logger = logging.getLogger(__name__)
+
+KEY = "rabat_key"
+Predict = Callable[[Sequence[str]], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class PushReport:
+    read: int
+    already_there: int
+    imported: int
+    model_version: str
+    blank: int
+    repeated: int
+
+
+def existing_keys(client: LabelStudio, settings: Settings, project_id: int) -> set[str]:
+    """The `rabat_key` of every task in the project (texts pushed before)."""
+
+    def fetch() -> set[str]:
+        keys: set[str] = set()
+        pages: Any = client.tasks.list(project=project_id, fields="task_only", page_size=1000)
+        for task in pages:
+            data = task.data or {}
+            keys.add(str(data.get(KEY) or ""))
+        keys.discard("")
+        return keys
+
+    return call(settings, "list the project's tasks", fetch, read=True)
+
+
+def build_tasks(
+    items: Sequence[PoolItem], predict: Predict, model_version: str, chunk: int = 256
+) -> list[dict[str, Any]]:
+    """Tasks with predictions for `items`, most needed first."""
+    tasks: list[dict[str, Any]] = []
+    progress = tqdm(total=len(items), desc="predicting", unit="text")
+    for start in range(0, len(items), chunk):
+        part = items[start : start + chunk]
+        for item, analysis in zip(part, predict([i.text for i in part]), strict=True):
+            priority = review_priority(analysis["scores"])
+            data: dict[str, Any] = {
+                TEXT: item.text,
+                KEY: item.key,
+                "priority": round(priority, 4),
+                "model_label": analysis["label"],
+                **item.extra,
+            }
+            tasks.append({"data": data, "predictions": [to_prediction(analysis, model_version)]})
+        progress.update(len(part))
+    progress.close()
+    tasks.sort(key=lambda task: -task["data"]["priority"])
+    return tasks
+
+
+def push(
+    client: LabelStudio,
+    settings: Settings,
+    project_id: int,
+    pool: Pool,
+    predict: Predict,
+    model_version: str,
+    batch_size: int = 1000,
+) -> PushReport:
+    """Import the pool's new texts into the project; safe to rerun after any interruption."""
+    known = existing_keys(client, settings, project_id)
+    todo = [item for item in pool.items if item.key not in known]
+    logger.info(
+        "%d texts read, %d already in the project", len(pool.items), len(pool.items) - len(todo)
+    )
+    tasks = build_tasks(todo, predict, model_version) if todo else []
+    imported = 0
+    for batch in tqdm(list(_batches(tasks, batch_size)), desc="importing", unit="batch"):
+        _import(client, settings, project_id, batch)
+        imported += len(batch)
+    if tasks:
+        call(
+            settings,
+            "set the project's model version",
+            lambda: client.projects.update(project_id, model_version=model_version),
+        )
+    return PushReport(
+        read=len(pool.items) + pool.blank + pool.repeated,
+        already_there=len(pool.items) - len(todo),
+        imported=imported,
+        model_version=model_version,
+        blank=pool.blank,
+        repeated=pool.repeated,
+    )
+
+
+def _import(
+    client: LabelStudio, settings: Settings, project_id: int, batch: list[dict[str, Any]]
+) -> None:
+    request: Any = batch
+    call(
+        settings,
+        f"import {len(batch)} tasks (rerun push to resume: imported texts are skipped)",
+        lambda: client.projects.import_tasks(project_id, request=request),
+    )
+
+
+def _batches(tasks: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(tasks), size):
+        yield tasks[start : start + size]
