@@ -39,7 +39,27 @@ def test_duplicates_merge_by_majority() -> None:
     )
     out, stats = deduplicate(frame)
     assert len(out) == 1 and out.iloc[0]["label"] == "none"
-    assert stats == {"rows_in": 3, "rows_out": 1, "duplicate_groups": 1, "label_conflicts": 1}
+    assert stats == {
+        "rows_in": 3,
+        "rows_out": 1,
+        "duplicate_groups": 1,
+        "label_conflicts": 1,
+        "review_overrides": 0,
+    }
+
+
+def test_a_reviewers_label_overrides_every_corpus_copy() -> None:
+    frame = rows(
+        ("tea or coffee", "none", "a"),
+        ("Tea or coffee!", "none", "b"),
+        ("tea or coffee", "offensive", "review"),
+        ("grey skies", "none", "review"),
+    )
+    out, stats = deduplicate(frame)
+    labels = dict(zip(out["text"], out["label"], strict=True))
+    assert labels == {"tea or coffee": "offensive", "grey skies": "none"}
+    assert out.set_index("text").loc["tea or coffee", "source"] == "review"
+    assert stats["review_overrides"] == 1
 
 
 def test_duplicate_tie_goes_to_the_more_severe_label() -> None:

@@ -1,0 +1,69 @@
+"""Reviewed rows as training records, and the config that names them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rabat.reviews import parse_annotation, resolve
+from training.config import load_config
+from training.reviewed import load_reviews
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _row(task: int, text: str, *labels: str, groups: tuple[str, ...] = ()) -> str:
+    reviews = [
+        parse_annotation(
+            {
+                "id": i,
+                "result": [
+                    {"from_name": "label", "value": {"choices": [label]}},
+                    *(
+                        [{"from_name": "target_groups", "value": {"choices": list(groups)}}]
+                        if groups
+                        else []
+                    ),
+                ],
+            },
+            f"r{i}",
+            task,
+        )
+        for i, label in enumerate(labels)
+    ]
+    return resolve(task, text, reviews).to_json()
+
+
+def test_labelled_reviews_become_records_and_ties_stay_out(tmp_path: Path) -> None:
+    path = tmp_path / "reviews.jsonl"
+    path.write_text(
+        "\n".join(
+            [
+                _row(1, "  have a  nice day ", "none"),
+                _row(2, "you are a silly goose", "hate_speech", "hate_speech", groups=("gender",)),
+                _row(3, "tea or coffee", "none", "offensive"),
+                _row(4, "grey skies", "hate_speech"),
+            ]
+        )
+        + "\n"
+    )
+    records = load_reviews([path]).to_pandas().set_index("text")
+    assert list(records.index) == ["have a nice day", "you are a silly goose", "grey skies"]
+    assert set(records["source"]) == {"review"}
+    assert records.loc["you are a silly goose", "targets"].tolist() == ["gender"]
+    assert bool(records.loc["you are a silly goose", "targets_known"]) is True
+    assert bool(records.loc["grey skies", "targets_known"]) is False  # hateful, none ticked
+    assert records.loc["have a nice day", "call_to_violence"] == 0  # implied by `none`
+
+
+def test_the_config_resolves_reviews_and_refuses_missing_files(tmp_path: Path) -> None:
+    target = tmp_path / "20261121T000000Z.jsonl"
+    target.write_text(_row(1, "have a nice day", "none") + "\n")
+    (tmp_path / "latest.jsonl").symlink_to(target.name)
+    config = load_config(ROOT / "configs/smoke.yaml", reviews=[str(tmp_path / "latest.jsonl")])
+    assert config.reviews == [target]  # the versioned file, so the fingerprint names the pull
+    other = load_config(ROOT / "configs/smoke.yaml")
+    assert other.reviews == [] and other.fingerprint() != config.fingerprint()
+    with pytest.raises(ValueError, match=r"reviews file\(s\).*not found.*annotation pull"):
+        load_config(ROOT / "configs/smoke.yaml", reviews=[str(tmp_path / "missing.jsonl")])
