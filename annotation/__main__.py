@@ -45,15 +45,19 @@ def _server(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _setup(settings: Settings, args: argparse.Namespace) -> int:
-    from annotation.project import check_model_labels, setup_project
+    from annotation.project import check_model_labels, connect_ml_backend, setup_project
 
     model = args.model if args.model or not DEFAULT_MODEL.exists() else DEFAULT_MODEL
-    checked = check_model_labels(model, args.service)
-    info = setup_project(connect(settings), settings, overlap=args.overlap)
+    checked = check_model_labels(model, args.ml_backend or args.service)
+    client = connect(settings)
+    info = setup_project(client, settings, overlap=args.overlap)
     verb = "created" if info.created else ("updated" if info.updated else "is up to date")
     print(f"project {info.title!r} (id {info.id}) {verb} at {settings.base_url}/projects/{info.id}")
     if checked:
         print(f"labels match the model: {', '.join(checked)}")
+    if args.ml_backend:
+        added = connect_ml_backend(client, settings, info.id, args.ml_backend)
+        print(f"ML backend {args.ml_backend} {'connected' if added else 'already connected'}")
     return 0
 
 
@@ -135,6 +139,11 @@ def _parser() -> argparse.ArgumentParser:
     setup.add_argument("--model", type=Path, help=f"model whose labels to check ({DEFAULT_MODEL})")
     setup.add_argument("--service", help="a running Rabat service whose labels to check")
     setup.add_argument("--overlap", type=int, default=1, help="reviewers per task (default 1)")
+    setup.add_argument(
+        "--ml-backend",
+        metavar="URL",
+        help="connect the Rabat service at URL as the project's ML backend (checks its labels)",
+    )
     setup.set_defaults(run=_setup)
     push = commands.add_parser("push", help="import texts with the model's pre-annotations")
     push.add_argument("pool", type=Path, help="CSV with a `text` column, or JSONL")

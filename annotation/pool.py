@@ -43,7 +43,7 @@ def read_pool(path: Path) -> Pool:
         if not text:
             pool.blank += 1
             continue
-        key = dedup_key(text)
+        key = dedup_key(text) or text  # punctuation alone folds to "": keep it as it is
         if key in seen:
             pool.repeated += 1
             continue

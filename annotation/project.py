@@ -113,3 +113,27 @@ def setup_project(client: LabelStudio, settings: Settings, overlap: int) -> Proj
     # passed on as it is, and nothing is changed.
     call(settings, "update the project", lambda: client.projects.update(project.id, **options))
     return ProjectInfo(project.id, settings.project, created=False, updated=bool(differences))
+
+
+def connect_ml_backend(client: LabelStudio, settings: Settings, project_id: int, url: str) -> bool:
+    """Connect the Rabat service at `url` as the project's ML backend (live predictions,
+    retraining); False when it already is. Label Studio checks /health and /setup at once."""
+    url = url.rstrip("/")
+
+    def listed() -> list[Any]:
+        found: Any = client.ml.list(project=project_id)
+        return list(found)
+
+    if any(
+        (b.url or "").rstrip("/") == url
+        for b in call(settings, "list ML backends", listed, read=True)
+    ):
+        return False
+    call(
+        settings,
+        f"connect the ML backend at {url} (is the Rabat service running there? `make serve`)",
+        lambda: client.ml.create(
+            project=project_id, url=url, title="Rabat", is_interactive=False, auto_update=True
+        ),
+    )
+    return True

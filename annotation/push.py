@@ -57,7 +57,7 @@ def existing_keys(client: LabelStudio, settings: Settings, project_id: int) -> s
 
 
 def build_tasks(
-    items: Sequence[PoolItem], predict: Predict, model_version: str, chunk: int = 256
+    items: Sequence[PoolItem], predict: Predict, model_version: str, chunk: int = 2048
 ) -> list[dict[str, Any]]:
     """Tasks with predictions for `items`, most needed first."""
     tasks: list[dict[str, Any]] = []
