@@ -48,8 +48,8 @@ lint: install  ## ruff and mypy
 	$(VENV)/bin/ruff format --check rabat training service annotation tests scripts
 	$(VENV)/bin/mypy rabat training service annotation
 
-run: install  ## set up, train the default model if there is none, evaluate it
-	@bash scripts/run.sh
+run: install  ## set up, train the default model if there is none, export it to ONNX, serve it
+	@PY=$(PY) CONFIG=$(CONFIG) bash scripts/run.sh
 
 serve: install  ## serve the HTTP API on RABAT_HOST:RABAT_PORT (127.0.0.1:8000); RABAT_* settings
 	$(PY) -m service
