@@ -74,7 +74,8 @@ def convert(exported: Sequence[Mapping[str, Any]], names: Mapping[int, str]) -> 
                 continue
             who = _annotator(annotation.get("completed_by"), names)
             try:
-                reviews.append(parse_annotation(annotation, who, int(task["id"])))
+                text = str(task["data"][TEXT])
+                reviews.append(parse_annotation(annotation, who, int(task["id"]), text))
             except (ValueError, KeyError, TypeError) as err:
                 out.unreadable.append(
                     {"task": task["id"], "annotation": annotation.get("id"), "error": str(err)}

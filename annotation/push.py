@@ -73,7 +73,9 @@ def build_tasks(
                 "model_label": analysis["label"],
                 **item.extra,
             }
-            tasks.append({"data": data, "predictions": [to_prediction(analysis, model_version)]})
+            tasks.append(
+                {"data": data, "predictions": [to_prediction(analysis, model_version, item.text)]}
+            )
         progress.update(len(part))
     progress.close()
     tasks.sort(key=lambda task: -task["data"]["priority"])

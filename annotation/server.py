@@ -52,7 +52,9 @@ def launch_plan(settings: Settings) -> Launch:
         "LABEL_STUDIO_USER_TOKEN": creds.token,
         "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
         "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
-        # Rabat's service, Label Studio's ML backend, runs on loopback too.
+        # Rabat's service, Label Studio's ML backend, runs on loopback too: allow local ML
+        # backend URLs and the webhooks Label Studio creates for them.
+        "ML_BLOCK_LOCAL_IP": "false",
         "SSRF_PROTECTION_ENABLED": "false",
     }
     argv = [

@@ -141,12 +141,26 @@ def review_priority(scores: Mapping[str, float]) -> float:
     return max(1.0 - (first - second), float(scores[Label.INCITEMENT.value]))
 
 
-def to_prediction(analysis: Mapping[str, Any], model_version: str) -> dict[str, Any]:
+def to_utf16(text: str, index: int) -> int:
+    """A code-point offset into `text` as Label Studio counts it (JavaScript: UTF-16 units)."""
+    return len(text[:index].encode("utf-16-le", "surrogatepass")) // 2
+
+
+def from_utf16(text: str, index: int) -> int:
+    """A Label Studio (UTF-16) offset into `text` as a Python code-point offset."""
+    units = text.encode("utf-16-le", "surrogatepass")[: 2 * index]
+    return len(units.decode("utf-16-le", "surrogatepass"))
+
+
+def to_prediction(
+    analysis: Mapping[str, Any], model_version: str, text: str | None = None
+) -> dict[str, Any]:
     """A Label Studio prediction from one result of `Analysis.to_dict` (the service's JSON).
 
     The prediction's `score` is 1 - `review_priority`: Label Studio's uncertainty sampling shows
     the lowest score first, so reviewers get the most needed texts first. The label choice
-    carries the label's own probability."""
+    carries the label's own probability. Give the analysed `text` so that span offsets are
+    converted to Label Studio's UTF-16 units (they differ once a text holds an emoji)."""
     label = analysis["label"]
     result: list[dict[str, Any]] = [
         _choices(LABEL, [label], score=analysis["scores"][label]),
@@ -165,8 +179,8 @@ def to_prediction(analysis: Mapping[str, Any], model_version: str) -> dict[str, 
                 "to_name": TEXT,
                 "type": "labels",
                 "value": {
-                    "start": span["start"],
-                    "end": span["end"],
+                    "start": span["start"] if text is None else to_utf16(text, span["start"]),
+                    "end": span["end"] if text is None else to_utf16(text, span["end"]),
                     "text": span["text"],
                     "labels": [_SPAN_KIND[span["kind"]]],
                 },

@@ -15,7 +15,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rabat.labeling import CANT_TELL, LABEL, LEVELS, NOTE, RATIONALE, TARGETS, factor_control
+from rabat.labeling import (
+    CANT_TELL,
+    LABEL,
+    LEVELS,
+    NOTE,
+    RATIONALE,
+    TARGETS,
+    factor_control,
+    from_utf16,
+)
 from rabat.labels import LABELS
 from rabat.policy import FACTORS
 from rabat.signals import TARGET_GROUPS
@@ -61,8 +70,11 @@ class ReviewedTask:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
 
 
-def parse_annotation(annotation: Mapping[str, Any], annotator: str, task_id: int) -> Review:
-    """Read one exported annotation's `result` list; unknown values are an error naming it."""
+def parse_annotation(
+    annotation: Mapping[str, Any], annotator: str, task_id: int, text: str | None = None
+) -> Review:
+    """Read one exported annotation's `result` list; unknown values are an error naming it.
+    With the task's `text`, span offsets (Label Studio's UTF-16 units) become code points."""
     where = f"task {task_id}, annotation {annotation.get('id')}"
     label, factors, targets, spans, note = None, dict.fromkeys(FACTORS), [], [], ""
     for item in annotation.get("result") or []:
@@ -72,10 +84,13 @@ def parse_annotation(annotation: Mapping[str, Any], annotator: str, task_id: int
         elif name == TARGETS:
             targets = sorted(_known(value.get("choices", []), TARGET_GROUPS, where, name))
         elif name == RATIONALE:
+            start, end = int(value["start"]), int(value["end"])
+            if text is not None:
+                start, end = from_utf16(text, start), from_utf16(text, end)
             spans += [
                 {
-                    "start": value["start"],
-                    "end": value["end"],
+                    "start": start,
+                    "end": end,
                     "text": value.get("text", ""),
                     "kind": kind,
                 }

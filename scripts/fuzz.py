@@ -20,7 +20,8 @@ def main() -> int:
     parser.add_argument("--model", type=Path, default=Path("models/rabat-minilm/latest"))
     parser.add_argument("--max-examples", type=int, default=200)
     args = parser.parse_args()
-    with running_service(args.model) as service:
+    # POST /retrain would start a real training run: no retraining config, so it answers 409.
+    with running_service(args.model, RABAT_RETRAIN_CONFIG="/nonexistent.yaml") as service:
         command = [
             sys.executable,
             "-m",

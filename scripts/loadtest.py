@@ -97,7 +97,8 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16)
     args = parser.parse_args()
     texts = load_texts(args.model, 1000, 280)
-    with running_service(args.model) as service:
+    # POST /retrain would start a real training run: no retraining config, so it answers 409.
+    with running_service(args.model, RABAT_RETRAIN_CONFIG="/nonexistent.yaml") as service:
         statuses = asyncio.run(soak(service.url, texts, args.seconds, args.clients))
         alive = httpx.get(f"{service.url}/ready").status_code
     total = sum(statuses.values())

@@ -13,8 +13,9 @@ from starlette.middleware.cors import CORSMiddleware
 
 import rabat
 from service.errors import install_error_handlers
+from service.label_studio import LabelStudioState
 from service.middleware import REQUEST_ID_HEADER, BodyLimitMiddleware, RequestContextMiddleware
-from service.routers import classify, health, metrics
+from service.routers import classify, health, label_studio, metrics, retrain
 from service.runtime import lifespan
 from service.settings import Settings, load_settings
 from service.telemetry import ServiceMetrics
@@ -40,7 +41,8 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
     )
     app.state.settings = settings
     app.state.injected_analyzer = analyzer
-    app.state.runtime = None
+    app.state.runtime = app.state.retrainer = None
+    app.state.label_studio = LabelStudioState(settings)
     app.state.metrics = ServiceMetrics()
     install_error_handlers(app)
     # Added innermost first: the request id wraps the body limit, so a 413 carries the id.
@@ -57,4 +59,6 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
     app.include_router(health.router)
     app.include_router(classify.router)
     app.include_router(metrics.router)
+    app.include_router(label_studio.router)
+    app.include_router(retrain.router)
     return app

@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.schemas import BatchRequest, ClassifyRequest
+from service.schemas import BatchRequest, ClassifyRequest, RetrainRequest
 from service.text import printable
 
 logger = logging.getLogger(__name__)
@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 BODY_MODELS: dict[str, type[BaseModel]] = {
     "/classify": ClassifyRequest,
     "/classify/batch": BatchRequest,
+    "/retrain": RetrainRequest,
 }
 _HTTP_CODES = {
     400: "bad_request",
@@ -35,6 +36,7 @@ _HTTP_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    409: "conflict",
     413: "body_too_large",
     415: "unsupported_media_type",
     503: "unavailable",

@@ -1,5 +1,8 @@
-"""What the app holds while it runs (the analyzer, the batcher, the model card) and the lifespan
-that builds it once at start-up and takes it down at shutdown.
+"""What the app holds while it runs (the served model, the batcher, the retrainer) and the
+lifespan that builds it once at start-up and takes it down at shutdown.
+
+The served model (analyzer and model card together) can be swapped for a retrained one while the
+service runs: see `Runtime.swap`.
 
 Start-up fails with a `StartupError` that says how to fix it (a missing model: `make train`).
 """
@@ -8,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
@@ -18,6 +22,7 @@ from fastapi import Depends, FastAPI, Request
 from service.batcher import Batcher
 from service.errors import ApiError
 from service.model_card import read_model_card
+from service.retraining import Retrainer
 from service.settings import Settings
 from service.telemetry import ServiceMetrics
 
@@ -33,17 +38,79 @@ class StartupError(RuntimeError):
     """The service cannot start; the message says what to fix."""
 
 
-@dataclass
-class Runtime:
-    settings: Settings
+@dataclass(frozen=True)
+class Served:
+    """A loaded model and what the API says about it (GET /model); swapped as one reference,
+    so the analyzer, the card and the version always agree."""
+
     analyzer: Analyzer
-    batcher: Batcher[Analysis]
     card: dict[str, Any]
-    metrics: ServiceMetrics
+    model_dir: Path
+
+    @property
+    def version(self) -> str:
+        return str(self.card["version"])
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """One text's analysis and the model that made it."""
+
+    analysis: Analysis
+    served: Served
+
+
+class Runtime:
+    """The served model, the batcher that runs it, the settings and the metrics."""
+
+    def __init__(self, settings: Settings, metrics: ServiceMetrics, served: Served) -> None:
+        self.settings, self.metrics, self.served = settings, metrics, served
+        self.batcher: Batcher[Analysed] = _new_batcher(self._analyze, settings, metrics)
+
+    @property
+    def analyzer(self) -> Analyzer:
+        return self.served.analyzer
+
+    @property
+    def card(self) -> dict[str, Any]:
+        return self.served.card
 
     @property
     def model_version(self) -> str:
-        return str(self.card["version"])
+        return self.served.version
+
+    async def load(self, model_dir: Path) -> Served:
+        """Another model directory with these settings, loaded off the event loop and off the
+        worker (so serving goes on); a StartupError says why it does not load."""
+        settings = self.settings.model_copy(update={"model_dir": model_dir})
+        analyzer = await asyncio.to_thread(load_analyzer, settings)
+        return Served(analyzer, read_model_card(analyzer.classifier.meta, settings), model_dir)
+
+    async def swap(self, served: Served) -> Served:
+        """Serve `served` from the next batch on; returns the model it replaced.
+
+        The swap runs in the worker thread, between two batches: a batch already running
+        finishes on the old model (each batch reads the model once, when it starts)."""
+
+        def install() -> Served:
+            old, self.served = self.served, served
+            return old
+
+        old: Served = await self.batcher.in_worker(install)
+        self.metrics.show_model(served.card)
+        logger.info(
+            "now serving model %s (%s), which replaced %s",
+            served.version,
+            served.model_dir,
+            old.version,
+        )
+        return old
+
+    def _analyze(self, texts: list[str], requests: list[Any]) -> list[Analysed]:
+        served = self.served  # read once: the whole batch runs on one model
+        contexts = [request.context for request in requests]
+        explain = [request.explain for request in requests]
+        return [Analysed(a, served) for a in served.analyzer.analyze(texts, contexts, explain)]
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -111,7 +178,7 @@ def load_analyzer(settings: Settings) -> Analyzer:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Load the model and start the batcher; on shutdown, drain and stop."""
+    """Load the model and start the batcher; on shutdown, stop retraining, drain and stop."""
     settings: Settings = app.state.settings
     metrics: ServiceMetrics = app.state.metrics
     injected: Analyzer | None = app.state.injected_analyzer
@@ -122,22 +189,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     except StartupError as err:
         logger.error("cannot start: %s", err)
         raise
-    batcher = _start_batcher(analyzer, settings, metrics)
+    card = read_model_card(analyzer.classifier.meta, settings)
+    runtime = Runtime(settings, metrics, Served(analyzer, card, settings.model_dir.resolve()))
+    runtime.batcher.start()
+    retrainer = Retrainer(runtime)
     try:
-        await _warm_up(batcher, analyzer)
-        runtime = Runtime(
-            settings,
-            analyzer,
-            batcher,
-            read_model_card(analyzer.classifier.meta, settings),
-            metrics,
-        )
-        metrics.model.info(
-            {"version": runtime.model_version, "base_model": str(runtime.card["base_model"])}
-        )
-        metrics.pending.set_function(lambda: batcher.pending)
+        await _warm_up(runtime)
+        metrics.show_model(runtime.card)
+        metrics.pending.set_function(lambda: runtime.batcher.pending)
         metrics.ready.set(1)
-        app.state.runtime = runtime
+        app.state.runtime, app.state.retrainer = runtime, retrainer
         logger.info(
             "serving model %s (%s threads, batches of up to %d, auth %s)",
             runtime.model_version,
@@ -147,15 +208,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         yield
     finally:
-        app.state.runtime = None
+        app.state.runtime = app.state.retrainer = None
         metrics.ready.set(0)
-        await batcher.stop()
+        await retrainer.close()
+        await runtime.batcher.stop()
         logger.info("stopped")
 
 
-def _start_batcher(
-    analyzer: Analyzer, settings: Settings, metrics: ServiceMetrics
-) -> Batcher[Analysis]:
+def _new_batcher(
+    analyze: Callable[[list[str], list[Any]], Sequence[Analysed]],
+    settings: Settings,
+    metrics: ServiceMetrics,
+) -> Batcher[Analysed]:
     threads = settings.resolved_torch_threads
 
     def set_threads() -> None:  # in the worker thread itself: torch's pool size is per thread
@@ -163,11 +227,7 @@ def _start_batcher(
 
         torch.set_num_threads(threads)
 
-    def analyze(texts: list[str], requests: list[Any]) -> Sequence[Analysis]:
-        contexts = [request.context for request in requests]
-        return analyzer.analyze(texts, contexts, [request.explain for request in requests])
-
-    batcher: Batcher[Analysis] = Batcher(
+    return Batcher(
         analyze,
         max_size=settings.batch_max_size,
         max_wait_s=settings.batch_max_wait_ms / 1000,
@@ -175,14 +235,12 @@ def _start_batcher(
         observe=metrics.observe_batch,
         thread_initializer=set_threads,
     )
-    batcher.start()
-    return batcher
 
 
-async def _warm_up(batcher: Batcher[Analysis], analyzer: Analyzer) -> None:
+async def _warm_up(runtime: Runtime) -> None:
     """One call before the first request (lazy initialisation), and a check the model works."""
     try:
-        await batcher.in_worker(analyzer.analyze, [WARM_UP_TEXT], [None])
+        await runtime.batcher.in_worker(runtime.analyzer.analyze, [WARM_UP_TEXT], [None])
     except Exception as err:
         raise StartupError(
             f"the model failed on a warm-up text: {type(err).__name__}: {err}"

@@ -59,6 +59,19 @@ class BatchRequest(BaseModel):
     items: list[ClassifyRequest] = Field(min_length=1)
 
 
+class RetrainRequest(BaseModel):
+    """Optional: the Label Studio project whose reviews the new model learns from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    project: int | None = Field(
+        None,
+        ge=1,
+        description="pull this Label Studio project's reviews first (default: the project "
+        "last connected through /setup; none connected: train without pulling)",
+    )
+
+
 class SpanOut(BaseModel):
     start: int = Field(description="offset of the first character (Unicode code points)")
     end: int = Field(description="offset after the last character; text[start:end] == text")
@@ -137,4 +150,12 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         422: "a field is missing, unknown, malformed or over a limit",
         503: "the model is not ready, is overloaded or failed on this batch: retry",
     }.items()
+}
+
+CONFLICT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    409: {
+        "model": ErrorResponse,
+        "description": "a retraining job is running, or retraining cannot start: the message "
+        "says why",
+    },
 }

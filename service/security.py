@@ -1,4 +1,5 @@
-"""Optional API keys: `X-API-Key: <key>` or `Authorization: Bearer <key>`.
+"""Optional API keys: `X-API-Key: <key>`, `Authorization: Bearer <key>`, or HTTP basic auth
+whose password is a key (any user name): Label Studio's ML backend form offers only basic auth.
 
 With no keys configured (RABAT_API_KEYS empty) every endpoint is open. With keys, every
 endpoint but /health, /ready and the docs needs one: 401 without a key, 403 with a wrong one.
@@ -7,6 +8,7 @@ Keys are compared in constant time against every configured key.
 
 from __future__ import annotations
 
+import base64
 import hmac
 import logging
 from typing import Annotated
@@ -32,13 +34,13 @@ def require_api_key(
     keys: list[SecretStr] = request.app.state.settings.api_keys
     if not keys:
         return
-    presented = api_key or (bearer.credentials if bearer else None)
+    presented = api_key or (bearer.credentials if bearer else None) or basic_password(request)
     if not presented:
         raise ApiError(
             401,
             "unauthorized",
-            "an API key is required: send it in the X-API-Key header "
-            "or as Authorization: Bearer <key>",
+            "an API key is required: send it in the X-API-Key header, as Authorization: "
+            "Bearer <key>, or as the password of HTTP basic auth (Label Studio's ML backend form)",
             headers={"WWW-Authenticate": "Bearer"},
         )
     if not key_matches(presented, keys):
@@ -46,6 +48,19 @@ def require_api_key(
         raise ApiError(
             403, "forbidden", "the API key is not valid: use a key configured for this service"
         )
+
+
+def basic_password(request: Request) -> str | None:
+    """The password of an `Authorization: Basic` header; None when absent or malformed."""
+    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):  # binascii.Error is a ValueError
+        return None
+    _, colon, password = decoded.partition(":")
+    return password if colon and password else None
 
 
 def key_matches(presented: str, keys: list[SecretStr]) -> bool:

@@ -22,6 +22,8 @@ ENV_PREFIX = "RABAT_"
 # Read by other parts of Rabat (training), not by the service: not a typo.
 OTHER_RABAT_VARIABLES = frozenset({"RABAT_DATA_DIR"})
 MIN_API_KEY_CHARS = 16
+# Never echoed in an error (a URL may hold a password).
+SECRET_SETTINGS = frozenset({"api_keys", "ls_token", "ls_url"})
 
 
 class SettingsError(ValueError):
@@ -63,6 +65,17 @@ class Settings(BaseSettings):
     # needs `make export-onnx` first. Attributions still run on the torch model.
     backend: Literal["torch", "onnx", "onnx-int8"] = "torch"
 
+    # Label Studio's ML backend and retraining (service/retraining.py)
+    ml_backend_explain: bool = False  # evidence spans in /predict: a backward pass per text
+    retrain_config: Path = Path("configs/train.yaml")
+    reviews_dir: Path = Path("reviews")
+    retrain_log_dir: Path = Path("runs/retrain")
+    retrain_every: int = Field(0, ge=0, le=1_000_000)  # 0: only on request
+    retrain_timeout_s: float = Field(3_600.0, gt=0, le=7 * 24 * 3_600)
+    # Override what Label Studio's /setup call says (its hostname can be an internal default).
+    ls_url: str | None = None
+    ls_token: SecretStr | None = None
+
     @field_validator("api_keys", "cors_origins", mode="before")
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
@@ -91,6 +104,15 @@ class Settings(BaseSettings):
                 f"CORS origins must be '*' or start with http:// or https://, found {bad}"
             )
         return origins
+
+    @field_validator("ls_url")
+    @classmethod
+    def _ls_url(cls, url: str | None) -> str | None:
+        if not url:
+            return None
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("the Label Studio URL must start with http:// or https://")
+        return url.rstrip("/")
 
     @model_validator(mode="after")
     def _queue_fits_a_batch(self) -> Settings:
@@ -127,7 +149,8 @@ def _describe(err: ValidationError) -> str:
     for e in err.errors():
         name = ".".join(str(part) for part in e["loc"]) or "settings"
         variable = f"{ENV_PREFIX}{name.split('.')[0].upper()}" if e["loc"] else "settings"
-        found = "" if "api_keys" in name else f" (found {e.get('input')!r})"
+        secret = name.split(".")[0] in SECRET_SETTINGS
+        found = "" if secret else f" (found {e.get('input')!r})"
         message = str(e["msg"]).removeprefix("Value error, ")
         lines.append(f"  {variable}: {message}{found}")
     lines.append("Fix the environment variable(s) above and start the service again.")

@@ -9,9 +9,14 @@ rabat_batch_failures_total                    model calls that raised
 rabat_pending_texts                           texts queued or being analysed
 rabat_model_info{version, base_model, ...}    1 for the model being served
 rabat_ready                                   1 when /ready answers 200
+rabat_retrain_jobs_total{outcome}             retraining jobs finished: done or failed
+rabat_retrain_running                         1 while a retraining job runs
+rabat_label_studio_events_total{action}       Label Studio webhook events received
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 from prometheus_client.exposition import choose_encoder
@@ -56,6 +61,21 @@ class ServiceMetrics:
         self.pending = Gauge("rabat_pending_texts", "texts queued or being analysed", registry=r)
         self.model = Info("rabat_model", "the model being served", registry=r)
         self.ready = Gauge("rabat_ready", "1 when the service is ready", registry=r)
+        self.retrain_jobs = Counter(
+            "rabat_retrain_jobs", "retraining jobs finished, by outcome", ["outcome"], registry=r
+        )
+        for outcome in ("done", "failed"):
+            self.retrain_jobs.labels(outcome)
+        self.retrain_running = Gauge(
+            "rabat_retrain_running", "1 while a retraining job runs", registry=r
+        )
+        self.ls_events = Counter(
+            "rabat_label_studio_events", "Label Studio webhook events", ["action"], registry=r
+        )
+
+    def show_model(self, card: dict[str, Any]) -> None:
+        """rabat_model_info for the model being served (at start-up and after each swap)."""
+        self.model.info({"version": str(card["version"]), "base_model": str(card["base_model"])})
 
     def observe_request(self, endpoint: str, method: str, status: int, seconds: float) -> None:
         self.requests.labels(endpoint, method, str(status)).inc()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -10,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from service.batcher import BatcherClosed, BatchFailed, QueueFull
 from service.errors import ApiError
+from service.handling import analyze, check_length, require_json
 from service.runtime import Runtime, RuntimeDep
 from service.schemas import (
     ERROR_RESPONSES,
@@ -28,22 +27,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def require_json(request: Request) -> None:
-    """A dependency: the body must be declared as JSON (415 otherwise)."""
-    declared = request.headers.get("content-type", "")
-    mime = declared.split(";")[0].strip().lower()
-    if mime != "application/json" and not (
-        mime.startswith("application/") and mime.endswith("+json")
-    ):
-        raise ApiError(
-            415,
-            "unsupported_media_type",
-            f"the body must be JSON sent with Content-Type: application/json; "
-            f"found {declared or 'no Content-Type'}",
-            "body",
-        )
-
-
 router = APIRouter(
     tags=["classify"],
     dependencies=[Depends(require_api_key), Depends(require_json)],
@@ -56,13 +39,11 @@ async def classify(body: ClassifyRequest, request: Request, runtime: RuntimeDep)
     """The label, its probabilities, the signals with evidence, and the six-part Rabat
     assessment of one text; pass `context` to let the context-borne factors be assessed."""
     check_length(body.text, runtime.settings.max_text_chars, "text")
-    (analysis,) = await analyze(runtime, [body])
-    result = analysis.to_dict(target_bar=runtime.analyzer.target_bar)
+    (analysis,), served = await analyze(runtime, [body])
+    result = analysis.to_dict(target_bar=served.analyzer.target_bar)
     request_id = request.state.request_id
     summarise(request, runtime, [body], [analysis])
-    return JSONResponse(
-        {**result, "model_version": runtime.model_version, "request_id": request_id}
-    )
+    return JSONResponse({**result, "model_version": served.version, "request_id": request_id})
 
 
 @router.post("/classify/batch", response_model=BatchResponse, summary="Classify several texts")
@@ -79,54 +60,16 @@ async def classify_batch(body: BatchRequest, request: Request, runtime: RuntimeD
         )
     for i, item in enumerate(body.items):
         check_length(item.text, runtime.settings.max_text_chars, f"items[{i}].text")
-    analyses = await analyze(runtime, body.items)
-    bar = runtime.analyzer.target_bar
+    analyses, served = await analyze(runtime, body.items)
+    bar = served.analyzer.target_bar
     summarise(request, runtime, body.items, analyses)
     return JSONResponse(
         {
             "results": [a.to_dict(target_bar=bar) for a in analyses],
-            "model_version": runtime.model_version,
+            "model_version": served.version,
             "request_id": request.state.request_id,
         }
     )
-
-
-def check_length(text: str, limit: int, field: str) -> None:
-    if len(text) > limit:
-        raise ApiError(
-            422,
-            "text_too_long",
-            f"{field} has {len(text)} characters; the limit is {limit} "
-            "(RABAT_MAX_TEXT_CHARS): shorten the text or split it into parts",
-            field,
-        )
-
-
-async def analyze(runtime: Runtime, items: Sequence[ClassifyRequest]) -> list[Analysis]:
-    """The items through the shared batcher; its failures become 503s that say what to do."""
-    texts = [item.text for item in items]
-    contexts = list(items)  # the batcher hands each request's context and options to the runtime
-    timeout = runtime.settings.request_timeout_s
-    retry = {"Retry-After": "1"}
-    try:
-        return await asyncio.wait_for(runtime.batcher.submit(texts, contexts), timeout)
-    except QueueFull as err:
-        raise ApiError(
-            503, "overloaded", f"the service is busy: {err}; retry shortly", None, retry
-        ) from None
-    except BatchFailed as err:
-        message = f"{err}; it was logged. Retry, and report the request id if it persists"
-        raise ApiError(503, "analysis_failed", message, None, retry) from None
-    except BatcherClosed:
-        raise ApiError(
-            503, "not_ready", "the service is shutting down: retry shortly", None, retry
-        ) from None
-    except TimeoutError:
-        message = (
-            f"the analysis took longer than {timeout} s (RABAT_REQUEST_TIMEOUT_S): "
-            "retry, or send fewer texts per request"
-        )
-        raise ApiError(503, "timeout", message, None, retry) from None
 
 
 def summarise(

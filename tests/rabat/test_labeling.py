@@ -103,3 +103,20 @@ def test_priority_is_uncertainty_or_incitement_whichever_is_larger() -> None:
     assert review_priority(torn) == pytest.approx(0.99)
     assert review_priority(threat) == pytest.approx(0.8)  # margin alone would give 0.3
     assert review_priority(torn) > review_priority(threat) > review_priority(sure)
+
+
+def test_span_offsets_travel_in_label_studios_utf16_units() -> None:
+    from rabat.labeling import from_utf16, to_utf16
+
+    text = "\U0001f600 you are a silly goose"  # an emoji takes two UTF-16 units
+    start = text.index("silly")
+    assert to_utf16(text, start) == start + 1
+    assert from_utf16(text, to_utf16(text, start)) == start
+    scores = {"none": 0.1, "offensive": 0.2, "hate_speech": 0.6, "incitement": 0.1}
+    analysis = _analysis(scores)
+    analysis["signals"]["evidence"] = [
+        {"start": start, "end": start + 5, "text": "silly", "kind": "attribution"}
+    ]
+    found = to_prediction(analysis, "v1", text)
+    (span,) = [r["value"] for r in found["result"] if r["value"].get("labels") == ["evidence"]]
+    assert (span["start"], span["end"]) == (start + 1, start + 6)

@@ -123,3 +123,13 @@ def test_the_training_file_round_trips_and_bad_files_say_what_to_do(tmp_path: Pa
         read_reviews(path)
     with pytest.raises(ValueError, match="annotation pull"):
         read_reviews(tmp_path / "missing.jsonl")
+
+
+def test_spans_come_back_from_utf16_to_code_points() -> None:
+    text = "\U0001f600 you are a silly goose"
+    start = text.index("silly")
+    span = {"start": start + 1, "end": start + 6, "text": "silly", "labels": ["evidence"]}
+    annotation = {"id": 1, "result": [{"from_name": "rationale", "value": span}]}
+    review = parse_annotation(annotation, "a", task_id=1, text=text)
+    (found,) = review.rationale
+    assert text[found["start"] : found["end"]] == "silly"

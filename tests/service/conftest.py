@@ -3,6 +3,8 @@ loopback port (in a background thread), called over real HTTP with httpx."""
 
 from __future__ import annotations
 
+import json
+import shutil
 import socket
 import threading
 import time
@@ -42,6 +44,34 @@ def settings_for(model_dir: Path, **overrides: Any) -> Settings:
         **LIMITS,
     }
     return Settings(**{**values, **overrides})
+
+
+def copy_model(source: Path, target: Path, version: str | None = None) -> Path:
+    """A copy of a model directory, optionally under another version (a "retrained" model)."""
+    shutil.copytree(source, target)
+    if version is not None:
+        meta_path = target / "rabat_model.json"
+        meta = json.loads(meta_path.read_text())
+        meta_path.write_text(json.dumps({**meta, "version": version}))
+    return target
+
+
+def truncate_weights(model_dir: Path) -> Path:
+    """Break a model directory the way an interrupted copy would: cut its weights file short."""
+    weights = model_dir / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:100])
+    return model_dir
+
+
+def poison_weights(model_dir: Path) -> Path:
+    """A model that loads but answers NaN: its label head's weights made NaN."""
+    from safetensors.torch import load_file, save_file
+
+    weights = model_dir / "model.safetensors"
+    tensors = load_file(weights)
+    tensors["classifier.weight"] = tensors["classifier.weight"] * float("nan")
+    save_file(tensors, weights, metadata={"format": "pt"})
+    return model_dir
 
 
 @contextmanager

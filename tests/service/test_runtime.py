@@ -1,15 +1,23 @@
-"""Start-up: a missing model or a bad policy stops the service with a message saying how to fix."""
+"""Start-up: a missing model or a bad policy stops the service with a message saying how to fix.
+The swap of a retrained model: a batch already running finishes on the old model."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
+from rabat.analysis import Analyzer
+from rabat.classifier import Classifier, Prediction
+from rabat.policy import load_policy
 from service.app import create_app
 from service.runtime import StartupError, lifespan, load_analyzer
-from tests.service.conftest import settings_for
+from tests.service.conftest import POLICY, copy_model, settings_for
 
 
 def test_a_missing_model_says_to_run_make_train(tmp_path: Path) -> None:
@@ -61,3 +69,67 @@ def test_onnx_backend_predicts_like_torch_and_keeps_attributions(onnx_model_dir:
 def test_onnx_backend_without_export_says_how_to_fix(smoke_model_dir: Path) -> None:
     with pytest.raises(StartupError, match=r"RABAT_BACKEND=onnx-int8.*export_onnx"):
         load_analyzer(settings_for(smoke_model_dir, backend="onnx-int8"))
+
+
+class GatedClassifier:
+    """The real classifier, made to wait inside `predict` while its gate is closed: a batch
+    that is still running when a swap comes."""
+
+    def __init__(self, inner: Classifier) -> None:
+        self.inner, self.meta, self.batch_size = inner, inner.meta, inner.batch_size
+        self.entered, self.gate = threading.Event(), threading.Event()
+        self.gate.set()
+
+    @property
+    def version(self) -> str:
+        return self.inner.version
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        self.entered.set()
+        if not self.gate.wait(60):
+            raise TimeoutError("the test never opened the gate")
+        return self.inner.predict(texts)
+
+
+@pytest.mark.slow
+def test_a_swap_waits_for_the_running_batch_which_finishes_on_the_old_model(
+    smoke_model_dir: Path, tmp_path: Path
+) -> None:
+    gated = GatedClassifier(Classifier.load(smoke_model_dir))
+    analyzer = Analyzer(gated, load_policy(POLICY), attributions=False)
+    app = create_app(settings_for(smoke_model_dir), analyzer=analyzer)
+    new_dir = copy_model(smoke_model_dir, tmp_path / "new", version="swapped-in")
+    text = {"text": "have a nice day"}
+
+    async def scenario() -> dict[str, Any]:
+        async with lifespan(app):
+            runtime = app.state.runtime
+            old = runtime.model_version
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+                gated.entered.clear()
+                gated.gate.clear()
+                in_flight = asyncio.create_task(http.post("/classify", json=text))
+                while not gated.entered.is_set():
+                    await asyncio.sleep(0.01)
+                swap = asyncio.create_task(runtime.swap(await runtime.load(new_dir)))
+                await asyncio.sleep(0.5)
+                waited = not swap.done() and runtime.model_version == old
+                gated.gate.set()
+                first, replaced = await in_flight, await swap
+                return {
+                    "old": old,
+                    "waited": waited,
+                    "replaced": replaced.version,
+                    "first": first.json()["model_version"],
+                    "next": (await http.post("/classify", json=text)).json()["model_version"],
+                    "card": (await http.get("/model")).json()["version"],
+                    "ready": (await http.get("/ready")).json()["model_version"],
+                    "metrics": (await http.get("/metrics")).text,
+                }
+
+    seen = asyncio.run(scenario())
+    assert seen["waited"], "the swap did not wait for the running batch"
+    assert seen["first"] == seen["replaced"] == seen["old"]  # in flight: the old model
+    assert seen["next"] == seen["card"] == seen["ready"] == "swapped-in"
+    assert 'rabat_model_info{base_model="minilm",version="swapped-in"} 1.0' in seen["metrics"]

@@ -62,6 +62,30 @@ def test_a_configured_key_is_let_in(secured: httpx.Client, headers: dict[str, st
 
 
 @pytest.mark.slow
+def test_basic_auth_with_a_key_as_password_is_let_in(secured: httpx.Client) -> None:
+    """Label Studio's ML backend form offers basic auth: the password is the key."""
+    assert secured.post("/classify", json=TEXT, auth=("rabat", KEY_ONE)).status_code == 200
+    assert secured.post("/predict", json={"tasks": []}, auth=("", KEY_TWO)).status_code == 200
+    assert secured.post("/classify", json=TEXT, auth=("rabat", KEY_ONE + "x")).status_code == 403
+    garbled = secured.post("/classify", json=TEXT, headers={"Authorization": "Basic %%%"})
+    assert garbled.status_code == 401
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", "/setup"), ("POST", "/predict"), ("POST", "/webhook"), ("POST", "/train"),
+     ("POST", "/retrain"), ("GET", "/retrain")],
+)  # fmt: skip
+def test_the_label_studio_and_retraining_routes_need_a_key(
+    secured: httpx.Client, method: str, path: str
+) -> None:
+    response = secured.request(method, path, json={} if method == "POST" else None)
+    assert response.status_code == 401
+    assert "basic auth" in response.json()["error"]["message"]
+
+
+@pytest.mark.slow
 def test_health_checks_stay_open(secured: httpx.Client) -> None:
     assert secured.get("/health").status_code == 200
     assert secured.get("/ready").status_code == 200

@@ -29,6 +29,27 @@ def test_defaults() -> None:
     assert s.cors_origins == [] and s.log_text is False and s.attributions is True
     assert (s.batch_max_size, s.batch_max_wait_ms) == (32, 5.0)
     assert s.torch_threads is None
+    assert s.retrain_config == Path("configs/train.yaml") and s.reviews_dir == Path("reviews")
+    assert s.retrain_log_dir == Path("runs/retrain") and s.retrain_timeout_s == 3600
+    assert s.retrain_every == 0 and s.ml_backend_explain is False
+    assert s.ls_url is None and s.ls_token is None
+
+
+def test_label_studio_connection_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RABAT_LS_URL", "http://127.0.0.1:8080/")
+    monkeypatch.setenv("RABAT_LS_TOKEN", "tok-" + "z" * 20)
+    s = load_settings()
+    assert s.ls_url == "http://127.0.0.1:8080"
+    assert s.ls_token is not None and "zzzz" not in repr(s) and "zzzz" not in str(s.ls_token)
+
+
+def test_a_bad_label_studio_url_is_refused_without_showing_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RABAT_LS_URL", "ftp://user:pw-secret@example.org")
+    with pytest.raises(SettingsError, match=r"RABAT_LS_URL.*http://") as err:
+        load_settings()
+    assert "pw-secret" not in str(err.value)
 
 
 def test_environment_with_comma_separated_lists(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -57,6 +78,8 @@ def test_environment_with_comma_separated_lists(monkeypatch: pytest.MonkeyPatch)
         ("RABAT_CORS_ORIGINS", "example.org", "http:// or https://"),
         ("RABAT_QUEUE_MAX_ITEMS", "10", "must be at least max_batch_items"),
         ("RABAT_LOG_TEXT", "perhaps", "RABAT_LOG_TEXT"),
+        ("RABAT_RETRAIN_EVERY", "-1", "RABAT_RETRAIN_EVERY"),
+        ("RABAT_RETRAIN_TIMEOUT_S", "0", "RABAT_RETRAIN_TIMEOUT_S"),
     ],
 )
 def test_a_bad_value_is_a_clear_error(

@@ -1,0 +1,89 @@
+"""The whole loop with real parts: a real Label Studio connects to the service as its ML backend,
+gets predictions, collects reviewers' labels, and its "Start training" makes the service pull
+them, retrain (a tiny real run), and serve the new model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from annotation.__main__ import main as annotation_cli
+from annotation.client import connect
+from annotation.credentials import api_token
+from annotation.settings import Settings
+from rabat.labeling import LABEL, TEXT
+from service.app import create_app
+from tests.service.conftest import serve, settings_for
+from tests.service.routers.test_retrain import job_settings, wait_for_job
+
+pytestmark = pytest.mark.slow
+
+
+def test_label_studio_gets_predictions_and_its_training_request_swaps_in_a_new_model(
+    label_studio: Settings,
+    smoke_model_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    token = api_token(label_studio)
+    monkeypatch.setenv("RABAT_LS_URL", label_studio.base_url)
+    monkeypatch.setenv("RABAT_LS_TOKEN", token)
+    monkeypatch.setenv("RABAT_LS_PROJECT", "Rabat backend test")
+    app = create_app(settings_for(smoke_model_dir, **job_settings(tmp_path)))
+    with serve(app) as url, httpx.Client(base_url=url, timeout=60) as service:
+        first_version = service.get("/model").json()["version"]
+        assert annotation_cli(["setup", "--model", str(smoke_model_dir), "--ml-backend", url]) == 0
+        ls = connect(label_studio)
+        project = next(p for p in ls.projects.list() if p.title == "Rabat backend test")
+        texts = [json.loads(line)["text"] for line in (smoke_model_dir / "splits/dev.jsonl").open()]
+        ls.projects.import_tasks(project.id, request=[{"data": {TEXT: t}} for t in texts[:4]])
+
+        _retrieve_predictions(label_studio, token, int(project.id))
+        tasks = sorted(ls.tasks.list(project=project.id, fields="all"), key=lambda t: t.id)
+        assert all(t.predictions for t in tasks)
+        assert {t.predictions[0].model_version for t in tasks} == {first_version}
+        labels = {
+            r["value"]["choices"][0]
+            for t in tasks
+            for r in t.predictions[0].result
+            if r["from_name"] == LABEL
+        }
+        assert labels <= {"none", "offensive", "hate_speech", "incitement"} and labels
+
+        for task, label in zip(tasks[:3], ["incitement", "none", "offensive"], strict=True):
+            ls.annotations.create(id=task.id, result=[_label(label)])
+        backend = next(iter(ls.ml.list(project=project.id)))
+        ls.ml.train(backend.id)  # Label Studio posts START_TRAINING to /webhook
+
+        status = wait_for_job(service)
+        assert status["state"] == "done", status
+        assert status["previous_version"] == first_version
+        assert service.get("/model").json()["version"] == status["model_version"] != first_version
+        reviews = [
+            json.loads(line) for line in Path(status["reviews_file"]).read_text().splitlines()
+        ]
+        assert sorted(r["label"] for r in reviews) == ["incitement", "none", "offensive"]
+        manifest = json.loads((Path(status["model_dir"]) / "data_manifest.json").read_text())
+        assert manifest["sources"]["review"]["rows"] == 3
+        answer = service.post("/classify", json={"text": "have a nice day"})
+        assert answer.status_code == 200
+
+
+def _retrieve_predictions(settings: Settings, token: str, project: int) -> None:
+    """The Data Manager's "Retrieve predictions" action, as a reviewer would click it."""
+    response = httpx.post(
+        f"{settings.base_url}/api/dm/actions",
+        params={"id": "retrieve_tasks_predictions", "project": project},
+        json={"selectedItems": {"all": True, "excluded": []}},
+        headers={"Authorization": f"Token {token}"},
+        timeout=120,
+    )
+    response.raise_for_status()
+
+
+def _label(label: str) -> dict[str, Any]:
+    return {"from_name": LABEL, "to_name": TEXT, "type": "choices", "value": {"choices": [label]}}
