@@ -126,6 +126,24 @@ def test_a_retraining_job_trains_checks_and_swaps_in_a_new_model(
     assert "-m training --config" in Path(status["log_path"]).read_text()
 
 
+def test_with_an_onnx_backend_the_job_exports_the_new_model_before_serving_it(
+    onnx_model_dir: Path, tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RABAT_DATA_DIR", str(data_dir))
+    settings = settings_for(
+        onnx_model_dir, backend="onnx-int8", attributions=False, **job_settings(tmp_path)
+    )
+    with serve(create_app(settings)) as url, httpx.Client(base_url=url, timeout=60) as http:
+        old = http.get("/model").json()["version"]
+        assert http.post("/retrain").status_code == 202
+        status = wait_for_job(http)
+        assert status["state"] == "done", status
+        assert (Path(status["model_dir"]) / "model.int8.onnx").is_file()
+        assert http.get("/model").json()["version"] == status["model_version"] != old
+        assert http.post("/classify", json={"text": "have a nice day"}).status_code == 200
+    assert "-m training.export_onnx" in Path(status["log_path"]).read_text()
+
+
 def test_a_job_whose_new_model_does_not_load_fails_and_the_old_model_serves_on(
     smoke_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
