@@ -23,6 +23,7 @@ from annotation.server import ServerError, serve
 from annotation.settings import Settings, load_settings
 
 DEFAULT_MODEL = Path("models/rabat-minilm/latest")
+DEFAULT_POLICY = Path("configs/rabat.yaml")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,7 +49,8 @@ def _setup(settings: Settings, args: argparse.Namespace) -> int:
     from annotation.project import check_model_labels, connect_ml_backend, setup_project
 
     model = args.model if args.model or not DEFAULT_MODEL.exists() else DEFAULT_MODEL
-    checked = check_model_labels(model, args.ml_backend or args.service)
+    key = settings.backend_key.get_secret_value() if settings.backend_key else None
+    checked = check_model_labels(model, args.ml_backend or args.service, key)
     client = connect(settings)
     info = setup_project(client, settings, overlap=args.overlap)
     verb = "created" if info.created else ("updated" if info.updated else "is up to date")
@@ -69,7 +71,7 @@ def _push(settings: Settings, args: argparse.Namespace) -> int:
     pool = read_pool(args.pool)
     client = connect(settings)
     project = require_project(client, settings)
-    predict, version = _predictor(args.model, args.backend)
+    predict, version = _predictor(args.model, args.backend, args.policy)
     report = push(client, settings, int(project.id), pool, predict, version, args.batch_size)
     print(
         f"{report.imported} tasks imported into project {project.id} with predictions from "
@@ -95,12 +97,12 @@ def _pull(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _predictor(model: Path, backend: str) -> tuple[Any, str]:
+def _predictor(model: Path, backend: str, policy: Path = DEFAULT_POLICY) -> tuple[Any, str]:
     from rabat.analysis import Analyzer
 
     if backend == "auto":
         backend = "onnx-int8" if (model / "model.int8.onnx").is_file() else "torch"
-    analyzer = Analyzer.load(model, "configs/rabat.yaml", backend=backend, attributions=False)
+    analyzer = Analyzer.load(model, policy, backend=backend, attributions=False)
 
     def predict(texts: Sequence[str]) -> list[dict[str, Any]]:
         found = analyzer.analyze(texts, [None] * len(texts), [False] * len(texts))
@@ -138,7 +140,9 @@ def _parser() -> argparse.ArgumentParser:
     setup.add_argument("--title", help="project title (default RABAT_LS_PROJECT)")
     setup.add_argument("--model", type=Path, help=f"model whose labels to check ({DEFAULT_MODEL})")
     setup.add_argument("--service", help="a running Rabat service whose labels to check")
-    setup.add_argument("--overlap", type=int, default=1, help="reviewers per task (default 1)")
+    setup.add_argument(
+        "--overlap", type=int, help="reviewers per task (default: keep; 1 for a new project)"
+    )
     setup.add_argument(
         "--ml-backend",
         metavar="URL",
@@ -150,6 +154,7 @@ def _parser() -> argparse.ArgumentParser:
     push.add_argument("--title", help="project title (default RABAT_LS_PROJECT)")
     push.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="model directory")
     push.add_argument("--backend", choices=["auto", "torch", "onnx", "onnx-int8"], default="auto")
+    push.add_argument("--policy", type=Path, default=DEFAULT_POLICY, help="Rabat policy YAML")
     push.add_argument("--batch-size", type=int, default=1000, help="tasks per import request")
     push.set_defaults(run=_push)
     pull = commands.add_parser("pull", help="export annotations into a training file")

@@ -41,8 +41,11 @@ class ProjectInfo:
     updated: bool
 
 
-def check_model_labels(model_dir: Path | None, service_url: str | None) -> list[str]:
-    """Check the model's (and/or the service's) label list; returns what was checked."""
+def check_model_labels(
+    model_dir: Path | None, service_url: str | None, key: str | None = None
+) -> list[str]:
+    """Check the model's (and/or the service's) label list; returns what was checked. `key`:
+    one of the service's API keys, when it has them."""
     checked = []
     if model_dir is not None:
         from rabat.model import ModelMeta  # checks the labels as it reads
@@ -51,11 +54,19 @@ def check_model_labels(model_dir: Path | None, service_url: str | None) -> list[
         checked.append(str(model_dir))
     if service_url is not None:
         url = service_url.rstrip("/") + "/model"
+        request = urllib.request.Request(url, headers={"X-API-Key": key} if key else {})
         try:
-            with urllib.request.urlopen(url, timeout=10) as response:
+            with urllib.request.urlopen(request, timeout=10) as response:
                 labels = json.load(response)["labels"]
         except (urllib.error.URLError, OSError, ValueError, KeyError) as err:
-            raise ValueError(f"cannot read the served model's labels from {url}: {err}") from None
+            hint = (
+                " (the service has API keys: set RABAT_LS_BACKEND_KEY to one of them)"
+                if isinstance(err, urllib.error.HTTPError) and err.code in (401, 403)
+                else ""
+            )
+            raise ValueError(
+                f"cannot read the served model's labels from {url}: {err}{hint}"
+            ) from None
         check_labels(labels, f"the model served at {service_url}")
         checked.append(url)
     return checked
@@ -88,17 +99,19 @@ def require_project(client: LabelStudio, settings: Settings) -> Any:
     return project
 
 
-def setup_project(client: LabelStudio, settings: Settings, overlap: int) -> ProjectInfo:
-    """Create the project, or update its form and settings; never another copy."""
+def setup_project(client: LabelStudio, settings: Settings, overlap: int | None) -> ProjectInfo:
+    """Create the project, or update its form and settings; never another copy. `overlap`
+    (reviewers per task) None keeps the project's own (1 for a new one)."""
     config = label_config()
     options: dict[str, Any] = {
         "label_config": config,
         "expert_instruction": INSTRUCTIONS,
         "show_instruction": True,
-        "maximum_annotations": overlap,
         "sampling": "Uncertainty sampling",
         "show_collab_predictions": True,
     }
+    if overlap is not None:
+        options["maximum_annotations"] = overlap
     project = find_project(client, settings)
     if project is None:
         created = call(
@@ -117,23 +130,61 @@ def setup_project(client: LabelStudio, settings: Settings, overlap: int) -> Proj
 
 def connect_ml_backend(client: LabelStudio, settings: Settings, project_id: int, url: str) -> bool:
     """Connect the Rabat service at `url` as the project's ML backend (live predictions,
-    retraining); False when it already is. Label Studio checks /health and /setup at once."""
+    retraining); False when it already is. Label Studio checks /health and /setup at once.
+
+    With `RABAT_LS_BACKEND_KEY` (a key of the service's), Label Studio authenticates with HTTP
+    basic auth, and the webhook it creates for the backend gets the key as a header: that
+    webhook sends no credentials of its own."""
     url = url.rstrip("/")
 
     def listed() -> list[Any]:
         found: Any = client.ml.list(project=project_id)
         return list(found)
 
-    if any(
-        (b.url or "").rstrip("/") == url
-        for b in call(settings, "list ML backends", listed, read=True)
-    ):
+    backends = call(settings, "list ML backends", listed, read=True)
+    if any((b.url or "").rstrip("/") == url for b in backends):
         return False
+    key = settings.backend_key.get_secret_value() if settings.backend_key else None
+    auth: dict[str, Any] = (
+        {"auth_method": "BASIC_AUTH", "basic_auth_user": "label-studio", "basic_auth_pass": key}
+        if key
+        else {}
+    )
     call(
         settings,
-        f"connect the ML backend at {url} (is the Rabat service running there? `make serve`)",
+        f"connect the ML backend at {url} (is the Rabat service running there? `make serve`; "
+        "with RABAT_API_KEYS set, set RABAT_LS_BACKEND_KEY to one of them)",
         lambda: client.ml.create(
-            project=project_id, url=url, title="Rabat", is_interactive=False, auto_update=True
+            project=project_id,
+            url=url,
+            title="Rabat",
+            is_interactive=False,
+            auto_update=True,
+            **auth,
         ),
     )
+    if key:
+        _add_key_to_webhook(client, settings, project_id, f"{url}/webhook", key)
     return True
+
+
+def _add_key_to_webhook(
+    client: LabelStudio, settings: Settings, project_id: int, webhook_url: str, key: str
+) -> None:
+    def listed() -> list[Any]:
+        found: Any = client.webhooks.list(project=str(project_id))
+        return list(found)
+
+    for hook in call(settings, "list webhooks", listed, read=True):
+        if (hook.url or "").rstrip("/") == webhook_url:
+            _set_headers(client, settings, int(hook.id), {**(hook.headers or {}), "X-API-Key": key})
+
+
+def _set_headers(
+    client: LabelStudio, settings: Settings, hook_id: int, headers: dict[str, str]
+) -> None:
+    call(
+        settings,
+        "add the API key to the ML backend's webhook",
+        lambda: client.webhooks.update(hook_id, headers=headers),
+    )

@@ -72,8 +72,8 @@ def convert(exported: Sequence[Mapping[str, Any]], names: Mapping[int, str]) -> 
             if annotation.get("was_cancelled"):
                 out.cancelled += 1
                 continue
-            who = _annotator(annotation.get("completed_by"), names)
             try:
+                who = _annotator(annotation.get("completed_by"), names)
                 text = str(task["data"][TEXT])
                 reviews.append(parse_annotation(annotation, who, int(task["id"]), text))
             except (ValueError, KeyError, TypeError) as err:
@@ -116,7 +116,7 @@ def write_version(
     }
     _write_atomic(path, lines)
     _write_atomic(_report_path(path), json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    tmp_link = out_dir / ".latest.tmp"
+    tmp_link = out_dir / f".latest.{os.getpid()}.tmp"  # two pulls at once must not collide
     tmp_link.unlink(missing_ok=True)
     tmp_link.symlink_to(path.name)
     os.replace(tmp_link, latest)
@@ -142,6 +142,6 @@ def _report_of(path: Path) -> dict[str, Any]:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name("." + path.name + ".tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)

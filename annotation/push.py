@@ -125,7 +125,11 @@ def _import(
     call(
         settings,
         f"import {len(batch)} tasks (rerun push to resume: imported texts are skipped)",
-        lambda: client.projects.import_tasks(project_id, request=request),
+        # No automatic retry: a batch whose answer was lost may have landed. Rerunning push
+        # lists what landed and imports the rest.
+        lambda: client.projects.import_tasks(
+            project_id, request=request, request_options={"max_retries": 0}
+        ),
     )
 
 

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path(".label-studio"), description="Label Studio's database and files")
     bin: Path = Field(Path(".venv-ls/bin/label-studio"), description="the label-studio command")
     project: str = Field("Rabat review", min_length=1, description="the project's title")
+    backend_key: SecretStr | None = Field(
+        None, description="one of the service's RABAT_API_KEYS, for `setup --ml-backend`"
+    )
     timeout_s: float = Field(60.0, gt=0, description="per request")
     retries: int = Field(4, ge=0, description="retries (exponential backoff) when it is down")
     start_timeout_s: float = Field(180.0, gt=0, description="how long a start may take")

@@ -1,9 +1,10 @@
 """Reviewers' decisions: one annotation read from a Label Studio export, several resolved into one
 training row, and the versioned JSONL training file that `make train` reads.
 
-Resolution: the label by strict majority; a tie is flagged (`label` null, `resolution` "tie")
-and never guessed, so training skips it. Each factor likewise (a tie or only "can't tell" gives
-null); a target group is kept when more than half of the reviewers ticked it.
+Resolution: the label most reviewers chose (a plurality, one vote per reviewer); a tie at the
+top is flagged (`label` null, `resolution` "tie") and never guessed, so training skips it.
+Each factor likewise (a tie or only "can't tell" gives null); a target group is kept when more
+than half of the reviewers ticked it.
 """
 
 from __future__ import annotations
@@ -116,9 +117,13 @@ def parse_annotation(
 
 
 def resolve(task_id: int, text: str, reviews: Sequence[Review]) -> ReviewedTask:
-    """Resolve one task's reviews (at least one) into a training row."""
+    """Resolve one task's reviews (at least one) into a training row. A reviewer who submitted
+    twice counts once, with the later annotation (all are kept in `annotations`)."""
     if not reviews:
         raise ValueError(f"task {task_id} has no reviews to resolve")
+    kept = reviews
+    latest = {r.annotator: r for r in sorted(reviews, key=lambda r: r.updated_at)}
+    reviews = list(latest.values())
     votes = Counter(r.label for r in reviews if r.label is not None)
     label, tied = _majority(votes)
     ties = ["label"] if tied else []
@@ -140,8 +145,8 @@ def resolve(task_id: int, text: str, reviews: Sequence[Review]) -> ReviewedTask:
         rationale=[{**span, "annotator": r.annotator} for r in reviews for span in r.rationale],
         notes=[r.note for r in reviews if r.note],
         ties=ties,
-        annotations=list(reviews),
-        updated_at=max(r.updated_at for r in reviews),
+        annotations=list(kept),
+        updated_at=max(r.updated_at for r in kept),
     )
 
 
@@ -199,7 +204,7 @@ def _known(values: Sequence[str], allowed: Sequence[str], where: str, name: str)
 
 
 def _majority(votes: Counter[str]) -> tuple[str | None, bool]:
-    """The strict-majority value and whether the top was tied (None, True)."""
+    """The most frequent value and whether the top was tied (None, True)."""
     if not votes:
         return None, False
     (top, n), *rest = votes.most_common()

@@ -220,7 +220,7 @@ class Retrainer:
                 f"(RABAT_RETRAIN_TIMEOUT_S) while {job.state}; its step was stopped"
             )
         except (JobFailed, StepFailed) as err:
-            job.error = str(err) + _restore_latest(job.model_dir, self.runtime.served.model_dir)
+            job.error = str(err)
         except asyncio.CancelledError:
             job.error = f"the service stopped while the job was {job.state}"
             raise
@@ -228,6 +228,9 @@ class Retrainer:
             logger.exception("retraining job %s failed unexpectedly", job.id)
             job.error = f"unexpected {type(err).__name__}: {err}"
         finally:
+            if job.state != JobState.DONE and job.error is not None:
+                # timed out, cancelled or rejected after training moved `latest`: move it back
+                job.error += _restore_latest(job.model_dir, self.runtime.served.model_dir)
             self._finish(job)
 
     def _finish(self, job: RetrainJob) -> None:

@@ -119,7 +119,7 @@ def _merge_group(group: pd.DataFrame) -> dict[str, Any]:
         first[signal] = (
             int(winners[signal].max()) if (winners[signal] != UNKNOWN).any() else UNKNOWN
         )
-    first["weight"] = float(group["weight"].max())
+    first["weight"] = float(voters["weight"].max())  # a reviewed text keeps review_weight
     first["conflict"] = len(votes) > 1
     first["override"] = bool(len(reviewed)) and bool((group["label"] != label).any())
     return first

@@ -76,7 +76,7 @@ async def predict(body: PredictRequest, request: Request, runtime: RuntimeDep) -
     results = [
         to_prediction(next(found).to_dict(target_bar=bar), served.version, text)
         if text.strip()
-        else {"result": [], "score": 0.0, "model_version": served.version}
+        else {"result": [], "score": 1.0, "model_version": served.version}  # nothing to review
         for text in texts
     ]
     labels = [analysis.prediction.label for analysis in analyses]

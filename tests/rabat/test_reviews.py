@@ -133,3 +133,12 @@ def test_spans_come_back_from_utf16_to_code_points() -> None:
     review = parse_annotation(annotation, "a", task_id=1, text=text)
     (found,) = review.rationale
     assert text[found["start"] : found["end"]] == "silly"
+
+
+def test_a_reviewer_who_submitted_twice_votes_once_with_the_later_form() -> None:
+    first = _review("offensive", "a")
+    later = Review(**{**first.__dict__, "label": "none", "annotation_id": 2, "updated_at": "z"})
+    task = resolve(1, TEXT, [first, later, _review("offensive", "bb")])
+    assert task.label is None and task.resolution == "tie"  # a: none, bb: offensive
+    assert task.label_votes == {"none": 1, "offensive": 1}
+    assert len(task.annotations) == 3  # every submission is kept in the file

@@ -87,3 +87,42 @@ def _retrieve_predictions(settings: Settings, token: str, project: int) -> None:
 
 def _label(label: str) -> dict[str, Any]:
     return {"from_name": LABEL, "to_name": TEXT, "type": "choices", "value": {"choices": [label]}}
+
+
+def test_with_api_keys_label_studio_authenticates_and_its_webhook_carries_the_key(
+    label_studio: Settings, smoke_model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = "rabat-test-key-0123456789"
+    monkeypatch.setenv("RABAT_LS_URL", label_studio.base_url)
+    monkeypatch.setenv("RABAT_LS_TOKEN", api_token(label_studio))
+    monkeypatch.setenv("RABAT_LS_PROJECT", "Rabat keyed backend test")
+    monkeypatch.setenv("RABAT_LS_BACKEND_KEY", key)
+    app = create_app(settings_for(smoke_model_dir, api_keys=[key]))
+    with serve(app) as url, httpx.Client(base_url=url, timeout=60) as service:
+        assert service.post("/setup", json={"project": "1.1", "schema": ""}).status_code == 401
+        assert annotation_cli(["setup", "--model", str(smoke_model_dir), "--ml-backend", url]) == 0
+        ls = connect(label_studio)
+        project = next(p for p in ls.projects.list() if p.title == "Rabat keyed backend test")
+        ls.projects.import_tasks(project.id, request=[{"data": {TEXT: "have a nice day"}}])
+        _retrieve_predictions(label_studio, api_token(label_studio), int(project.id))
+        (task,) = ls.tasks.list(project=project.id, fields="all")
+        assert task.predictions  # /predict accepted Label Studio's basic auth
+        ls.annotations.create(id=task.id, result=[_label("none")])
+        counted = _events(service, key, "ANNOTATION_CREATED")
+        assert counted >= 1  # the webhook reached /webhook with the key
+
+
+def _events(service: httpx.Client, key: str, action: str, wait_s: float = 20) -> float:
+    """The service's count of `action` webhook events, once it is non-zero (or after wait_s)."""
+    import re
+    import time
+
+    deadline, found = time.monotonic() + wait_s, 0.0
+    while time.monotonic() < deadline:
+        metrics = service.get("/metrics", headers={"X-API-Key": key}).text
+        match = re.search(rf'rabat_label_studio_events_total{{action="{action}"}} (\S+)', metrics)
+        found = float(match.group(1)) if match else 0.0
+        if found:
+            break
+        time.sleep(0.5)
+    return found

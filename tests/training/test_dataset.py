@@ -60,6 +60,9 @@ def test_a_reviewers_label_overrides_every_corpus_copy() -> None:
     assert labels == {"tea or coffee": "offensive", "grey skies": "none"}
     assert out.set_index("text").loc["tea or coffee", "source"] == "review"
     assert stats["review_overrides"] == 1
+    frame.loc[frame["source"] != "review", "weight"] = 3.0
+    out, _ = deduplicate(frame)
+    assert out.set_index("text").loc["tea or coffee", "weight"] == 1.0  # the review's weight
 
 
 def test_duplicate_tie_goes_to_the_more_severe_label() -> None:

@@ -64,7 +64,7 @@ def test_predict_answers_one_prediction_per_task_in_order(client: httpx.Client) 
     assert len(results) == len(TEXTS)
     version = client.get("/ready").json()["model_version"]
     controls = config_fields(label_config())
-    assert results[1] == {"result": [], "score": 0.0, "model_version": version}  # blank text
+    assert results[1] == {"result": [], "score": 1.0, "model_version": version}  # blank text
     for text, prediction in zip(TEXTS, results, strict=True):
         if not text.strip():
             continue
