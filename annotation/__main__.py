@@ -14,16 +14,15 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from annotation.client import LabelStudioError, connect
+from annotation.push import DEFAULT_POLICY
 from annotation.server import ServerError, serve
 from annotation.settings import Settings, load_settings
 
 DEFAULT_MODEL = Path("models/rabat-minilm/latest")
-DEFAULT_POLICY = Path("configs/rabat.yaml")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,12 +65,12 @@ def _setup(settings: Settings, args: argparse.Namespace) -> int:
 def _push(settings: Settings, args: argparse.Namespace) -> int:
     from annotation.pool import read_pool
     from annotation.project import require_project
-    from annotation.push import push
+    from annotation.push import load_predictor, push
 
     pool = read_pool(args.pool)
     client = connect(settings)
     project = require_project(client, settings)
-    predict, version = _predictor(args.model, args.backend, args.policy)
+    predict, version = load_predictor(args.model, args.backend, args.policy)
     report = push(client, settings, int(project.id), pool, predict, version, args.batch_size)
     print(
         f"{report.imported} tasks imported into project {project.id} with predictions from "
@@ -95,20 +94,6 @@ def _pull(settings: Settings, args: argparse.Namespace) -> int:
     _print_report(report)
     print(path)
     return 0
-
-
-def _predictor(model: Path, backend: str, policy: Path = DEFAULT_POLICY) -> tuple[Any, str]:
-    from rabat.analysis import Analyzer
-
-    if backend == "auto":
-        backend = "onnx-int8" if (model / "model.int8.onnx").is_file() else "torch"
-    analyzer = Analyzer.load(model, policy, backend=backend, attributions=False)
-
-    def predict(texts: Sequence[str]) -> list[dict[str, Any]]:
-        found = analyzer.analyze(texts, [None] * len(texts), [False] * len(texts))
-        return [a.to_dict(analyzer.target_bar) for a in found]
-
-    return predict, analyzer.classifier.version
 
 
 def _print_report(report: dict[str, Any]) -> None:

@@ -32,13 +32,13 @@ def agreement_report(tasks: Sequence[ReviewedTask]) -> dict[str, Any]:
     multi = [t for t in tasks if len(t.annotations) >= 2]
     coders = sorted({r.annotator for t in multi for r in t.annotations})
     fields: dict[str, dict[str, Any]] = {
-        "label": _alpha(multi, coders, _index(lambda r: r.label, LABELS), "nominal", len(LABELS))
+        "label": _alpha(multi, coders, _label_value, "nominal", len(LABELS))
     }
     for factor in FACTORS:
-        value = _index(lambda r, f=factor: r.factors[f], LEVELS)  # type: ignore[misc]
+        value = _factor_value(factor)
         fields[f"factor.{factor}"] = _alpha(multi, coders, value, "ordinal", len(LEVELS))
     for group in TARGET_GROUPS:
-        value = (lambda g: lambda r: 1.0 if g in r.target_groups else 0.0)(group)
+        value = _group_value(group)
         fields[f"target_group.{group}"] = _alpha(multi, coders, value, "nominal", 2)
     return {
         "method": "Krippendorff's alpha (label, target groups: nominal; factors: ordinal)",
@@ -50,10 +50,21 @@ def agreement_report(tasks: Sequence[ReviewedTask]) -> dict[str, Any]:
     }
 
 
-def _index(get: Callable[[Review], str | None], domain: Sequence[str]) -> Value:
+def _label_value(review: Review) -> float | None:
+    return None if review.label is None else float(LABELS.index(review.label))
+
+
+def _factor_value(factor: str) -> Value:
     def value(review: Review) -> float | None:
-        found = get(review)
-        return None if found is None else float(domain.index(found))
+        level = review.factors[factor]  # None: can't tell, missing rather than a level
+        return None if level is None else float(LEVELS.index(level))
+
+    return value
+
+
+def _group_value(group: str) -> Value:
+    def value(review: Review) -> float | None:
+        return 1.0 if group in review.target_groups else 0.0
 
     return value
 

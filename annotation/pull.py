@@ -94,9 +94,12 @@ def write_version(
     lines = "".join(task.to_json() + "\n" for task in conversion.tasks)
     digest = hashlib.sha256(lines.encode("utf-8")).hexdigest()
     latest = out_dir / "latest.jsonl"
-    if latest.is_file() and _report_of(latest.resolve()).get("sha256") == digest:
-        logger.info("nothing changed since %s", latest.resolve().name)
-        return latest.resolve(), _report_of(latest.resolve())
+    if latest.is_file():
+        previous = latest.resolve()
+        previous_report = _report_of(previous)
+        if previous_report.get("sha256") == digest:
+            logger.info("nothing changed since %s", previous.name)
+            return previous, previous_report
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     path = out_dir / f"{stamp}.jsonl"
     report = {

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from label_studio_sdk import LabelStudio
@@ -28,6 +29,7 @@ from rabat.labeling import TEXT, review_priority, to_prediction
 logger = logging.getLogger(__name__)
 
 KEY = "rabat_key"
+DEFAULT_POLICY = Path("configs/rabat.yaml")
 Predict = Callable[[Sequence[str]], list[dict[str, Any]]]
 
 
@@ -39,6 +41,24 @@ class PushReport:
     model_version: str
     blank: int
     repeated: int
+
+
+def load_predictor(
+    model: Path, backend: str = "auto", policy: Path = DEFAULT_POLICY
+) -> tuple[Predict, str]:
+    """The model's analysis without evidence spans (the costly part) and its version.
+    `backend` auto: int8 ONNX when the model has been exported, else torch."""
+    from rabat.analysis import Analyzer  # torch loads here, not when the CLI starts
+
+    if backend == "auto":
+        backend = "onnx-int8" if (model / "model.int8.onnx").is_file() else "torch"
+    analyzer = Analyzer.load(model, policy, backend=backend, attributions=False)
+
+    def predict(texts: Sequence[str]) -> list[dict[str, Any]]:
+        found = analyzer.analyze(texts, [None] * len(texts), [False] * len(texts))
+        return [a.to_dict(analyzer.target_bar) for a in found]
+
+    return predict, analyzer.classifier.version
 
 
 def existing_keys(client: LabelStudio, settings: Settings, project_id: int) -> set[str]:

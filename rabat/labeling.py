@@ -179,8 +179,8 @@ def to_prediction(
                 "to_name": TEXT,
                 "type": "labels",
                 "value": {
-                    "start": span["start"] if text is None else to_utf16(text, span["start"]),
-                    "end": span["end"] if text is None else to_utf16(text, span["end"]),
+                    "start": _offset(text, span["start"]),
+                    "end": _offset(text, span["end"]),
                     "text": span["text"],
                     "labels": [_SPAN_KIND[span["kind"]]],
                 },
@@ -191,6 +191,10 @@ def to_prediction(
         "score": round(1.0 - review_priority(analysis["scores"]), 6),
         "model_version": model_version,
     }
+
+
+def _offset(text: str | None, index: int) -> int:
+    return index if text is None else to_utf16(text, index)
 
 
 def _choices(name: str, values: list[str], score: float | None = None) -> dict[str, Any]:

@@ -21,12 +21,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from annotation.__main__ import _predictor
 from annotation.client import connect
 from annotation.credentials import ensure_credentials
 from annotation.pool import read_pool
 from annotation.pull import annotator_names, convert, export_tasks, write_version
-from annotation.push import push
+from annotation.push import load_predictor, push
 from annotation.server import launch_plan, wait_ready
 from annotation.settings import Settings, load_settings
 from rabat.labeling import LABEL, TEXT, label_config
@@ -46,7 +45,7 @@ def bench_push(settings: Settings, model: Path, pool_path: Path, backend: str) -
     project = client.projects.create(title="bench push", label_config=label_config())
     start = time.perf_counter()
     pool = read_pool(pool_path)
-    predict, version = _predictor(model, backend)
+    predict, version = load_predictor(model, backend)
     timed: dict[str, float] = {"predict": 0.0}
 
     def timed_predict(texts: Any) -> Any:

@@ -228,7 +228,7 @@ class Retrainer:
             logger.exception("retraining job %s failed unexpectedly", job.id)
             job.error = f"unexpected {type(err).__name__}: {err}"
         finally:
-            if job.state != JobState.DONE and job.error is not None:
+            if job.error is not None:
                 # timed out, cancelled or rejected after training moved `latest`: move it back
                 job.error += _restore_latest(job.model_dir, self.runtime.served.model_dir)
             self._finish(job)

@@ -31,8 +31,7 @@ def load_reviews(paths: Sequence[Path]) -> datasets.Dataset:
         logger.info("%s: %d reviewed rows, %d with a resolved label", path, len(found), len(kept))
         rows += kept
     table = datasets.Dataset.from_list(
-        [{"text": r["text"], "label": r["label"], "targets": r["target_groups"]} for r in rows]
-        or [],
+        [{"text": r["text"], "label": r["label"], "targets": r["target_groups"]} for r in rows],
         features=datasets.Features(
             {
                 "text": datasets.Value("string"),
