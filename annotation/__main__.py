@@ -3,6 +3,7 @@
     python -m annotation server                 # the bundled Label Studio (make label-studio)
     python -m annotation setup                  # create/update the review project
     python -m annotation push POOL.csv          # texts -> tasks with the model's pre-annotations
+    python -m annotation push POOL.csv --dry-run   # read, check and predict; import nothing
     python -m annotation pull                   # annotations -> reviews/project-<id>/<time>.jsonl
 
 Settings come from the environment (RABAT_LS_*: see annotation/settings.py and the README).
@@ -21,6 +22,7 @@ from annotation.client import LabelStudioError, connect
 from annotation.push import DEFAULT_POLICY
 from annotation.server import ServerError, serve
 from annotation.settings import Settings, load_settings
+from rabat.text import MAX_TEXT_CHARS
 
 DEFAULT_MODEL = Path("models/rabat-minilm/latest")
 
@@ -63,19 +65,37 @@ def _setup(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _push(settings: Settings, args: argparse.Namespace) -> int:
-    from annotation.pool import read_pool
+    from annotation.pool import PoolFile, check_pool, read_pool
     from annotation.project import require_project
     from annotation.push import load_predictor, push
 
-    pool = read_pool(args.pool)
-    client = connect(settings)
-    project = require_project(client, settings)
-    predict, version = load_predictor(args.model, args.backend, args.policy)
-    report = push(client, settings, int(project.id), pool, predict, version, args.batch_size)
+    pool = PoolFile(args.pool, args.encoding, args.max_chars)
+    stats = check_pool(pool)  # the whole file is readable before anything is imported
     print(
-        f"{report.imported} tasks imported into project {project.id} with predictions from "
-        f"{report.model_version}; {report.already_there} already there, {report.repeated} "
-        f"repeated and {report.blank} blank rows skipped"
+        f"{pool.path}: {stats.rows} rows, {stats.texts} texts; {stats.repeated} repeated, "
+        f"{stats.blank} blank and {stats.rejected} over the limit skipped"
+        + (" (each named above)" if stats.rejected else "")
+    )
+    client = None if args.dry_run else connect(settings)
+    project_id = 0 if client is None else int(require_project(client, settings).id)
+    predict, version = load_predictor(args.model, args.backend, args.policy)
+    report = push(
+        client,
+        settings,
+        project_id,
+        read_pool(pool),
+        predict,
+        version,
+        args.batch_size,
+        total=stats.texts,
+    )
+    if client is None:
+        labels = ", ".join(f"{n} {label}" for label, n in sorted(report.labels.items()))
+        print(f"dry run: {report.texts} texts predicted with {version} ({labels}); none imported")
+        return 0
+    print(
+        f"{report.imported} tasks imported into project {project_id} with predictions from "
+        f"{report.model_version}; {report.already_there} already there"
     )
     return 0
 
@@ -141,6 +161,16 @@ def _parser() -> argparse.ArgumentParser:
     push.add_argument("--backend", choices=["auto", "torch", "onnx", "onnx-int8"], default="auto")
     push.add_argument("--policy", type=Path, default=DEFAULT_POLICY, help="Rabat policy YAML")
     push.add_argument("--batch-size", type=int, default=1000, help="tasks per import request")
+    push.add_argument(
+        "--dry-run", action="store_true", help="read, check and predict; import nothing"
+    )
+    push.add_argument("--encoding", default="utf-8", help="the pool's text encoding (utf-8)")
+    push.add_argument(
+        "--max-chars",
+        type=int,
+        default=MAX_TEXT_CHARS,
+        help=f"longest text accepted, in characters ({MAX_TEXT_CHARS:,}, the service's limit)",
+    )
     push.set_defaults(run=_push)
     pull = commands.add_parser("pull", help="export annotations into a training file")
     pull.add_argument("--title", help="project title (default RABAT_LS_PROJECT)")

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from annotation.settings import Settings
+from rabat.files import staged
 
 
 @dataclass(frozen=True)
@@ -30,11 +31,10 @@ def ensure_credentials(settings: Settings) -> Credentials:
         token=settings.token.get_secret_value() if settings.token else secrets.token_hex(20),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(asdict(found), handle)
-    os.replace(tmp, path)
+    with staged(path) as tmp:  # owner-only from the start: the secret is never world-readable
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(asdict(found), handle)
     return found
 
 

@@ -4,9 +4,10 @@
     reviews/project-<id>/<UTC time>.report.json    counts, agreement, file checksum
     reviews/project-<id>/latest.jsonl              link to the newest file
 
-Pull only reads from Label Studio: annotations are never changed there. Files are written to a
-temporary name and renamed, so an interrupted pull leaves no half-written file; when nothing
-changed since the last pull, no new version is made.
+Pull only reads from Label Studio: annotations are never changed there. A version is both files
+or neither: they are staged under temporary names and renamed once both are complete, and any
+error (a full disk included) removes what was staged (`rabat.files`). When nothing changed since
+the last pull, no new version is made.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from label_studio_sdk import LabelStudio
 from annotation.agreement import agreement_report
 from annotation.client import call
 from annotation.settings import Settings
+from rabat.files import point_link, remove_stale, staged_together
 from rabat.labeling import TEXT
 from rabat.reviews import SCHEMA, Review, ReviewedTask, parse_annotation, resolve
 
@@ -117,12 +119,18 @@ def write_version(
         "unreadable": conversion.unreadable,
         "agreement": agreement_report(conversion.tasks),
     }
-    _write_atomic(path, lines)
-    _write_atomic(_report_path(path), json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    tmp_link = out_dir / f".latest.{os.getpid()}.tmp"  # two pulls at once must not collide
-    tmp_link.unlink(missing_ok=True)
-    tmp_link.symlink_to(path.name)
-    os.replace(tmp_link, latest)
+    remove_stale(out_dir)
+    # The report first, the reviews file last: a version is the pair, and readers (training,
+    # the next pull) look for the .jsonl. Either file failing (a full disk) removes both.
+    with staged_together([_report_path(path), path]) as (report_tmp, lines_tmp):
+        _write(report_tmp, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        _write(lines_tmp, lines)
+    try:
+        point_link(latest, path.name)
+    except OSError:
+        path.unlink(missing_ok=True)  # a version that latest cannot name is not made
+        _report_path(path).unlink(missing_ok=True)
+        raise
     return path, report
 
 
@@ -144,7 +152,8 @@ def _report_of(path: Path) -> dict[str, Any]:
         return {}
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+def _write(path: Path, text: str) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())

@@ -1,9 +1,10 @@
 """`push`: a pool of texts becomes review tasks, each pre-filled with the model's analysis.
 
 Order: by `rabat.labeling.review_priority` (the model's uncertainty, or its probability of
-incitement, whichever is larger), most needed first. Tasks are imported in that order and the
-project uses Label Studio's uncertainty sampling, which serves the lowest prediction score
-first; the score is 1 - priority.
+incitement, whichever is larger), most needed first. Tasks are imported in that order (within
+each window of 10,000 texts: the pool is streamed) and the project uses Label Studio's
+uncertainty sampling, which serves the lowest prediction score first across the whole project;
+the score is 1 - priority.
 
 Texts already in the project (same `rabat.text.dedup_key`, stored in the task as `rabat_key`)
 are skipped, so an interrupted push is simply run again: each batch is one import request,
@@ -13,7 +14,8 @@ and what landed before the interruption is found and left alone.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ from label_studio_sdk import LabelStudio
 from tqdm import tqdm
 
 from annotation.client import call
-from annotation.pool import Pool, PoolItem
+from annotation.pool import PoolItem
 from annotation.settings import Settings
 from rabat.labeling import TEXT, review_priority, to_prediction
 
@@ -33,14 +35,16 @@ DEFAULT_POLICY = Path("configs/rabat.yaml")
 Predict = Callable[[Sequence[str]], list[dict[str, Any]]]
 
 
+WINDOW = 10_000  # texts predicted, ordered and imported together
+
+
 @dataclass(frozen=True)
 class PushReport:
-    read: int
+    texts: int
     already_there: int
     imported: int
     model_version: str
-    blank: int
-    repeated: int
+    labels: dict[str, int]
 
 
 def load_predictor(
@@ -81,7 +85,6 @@ def build_tasks(
 ) -> list[dict[str, Any]]:
     """Tasks with predictions for `items`, most needed first."""
     tasks: list[dict[str, Any]] = []
-    progress = tqdm(total=len(items), desc="predicting", unit="text")
     for start in range(0, len(items), chunk):
         part = items[start : start + chunk]
         for item, analysis in zip(part, predict([i.text for i in part]), strict=True):
@@ -96,46 +99,50 @@ def build_tasks(
             tasks.append(
                 {"data": data, "predictions": [to_prediction(analysis, model_version, item.text)]}
             )
-        progress.update(len(part))
-    progress.close()
     tasks.sort(key=lambda task: -task["data"]["priority"])
     return tasks
 
 
 def push(
-    client: LabelStudio,
+    client: LabelStudio | None,
     settings: Settings,
     project_id: int,
-    pool: Pool,
+    items: Iterable[PoolItem],
     predict: Predict,
     model_version: str,
     batch_size: int = 1000,
+    total: int | None = None,
 ) -> PushReport:
-    """Import the pool's new texts into the project; safe to rerun after any interruption."""
-    known = existing_keys(client, settings, project_id)
-    todo = [item for item in pool.items if item.key not in known]
-    logger.info(
-        "%d texts read, %d already in the project", len(pool.items), len(pool.items) - len(todo)
-    )
-    tasks = build_tasks(todo, predict, model_version) if todo else []
-    imported = 0
-    for batch in tqdm(list(_batches(tasks, batch_size)), desc="importing", unit="batch"):
-        _import(client, settings, project_id, batch)
-        imported += len(batch)
-    if tasks:
+    """Import the pool's new texts into the project; safe to rerun after any interruption.
+
+    The pool is streamed in windows of `WINDOW` texts: each is predicted, ordered most needed
+    first and imported, so memory stays flat. `client=None` is a dry run: everything but the
+    import (and no Label Studio is needed)."""
+    known = existing_keys(client, settings, project_id) if client is not None else set()
+    texts = already = imported = 0
+    labels: Counter[str] = Counter()
+    progress = tqdm(total=total, desc="predicting", unit="text")
+    for window in _windows(items, WINDOW):
+        texts += len(window)
+        todo = [item for item in window if item.key not in known]
+        already += len(window) - len(todo)
+        tasks = build_tasks(todo, predict, model_version) if todo else []
+        labels.update(task["data"]["model_label"] for task in tasks)
+        progress.update(len(window))
+        if client is None:
+            continue
+        for batch in _batches(tasks, batch_size):
+            _import(client, settings, project_id, batch)
+            imported += len(batch)
+    progress.close()
+    if imported and client is not None:
         call(
             settings,
             "set the project's model version",
             lambda: client.projects.update(project_id, model_version=model_version),
         )
-    return PushReport(
-        read=len(pool.items) + pool.blank + pool.repeated,
-        already_there=len(pool.items) - len(todo),
-        imported=imported,
-        model_version=model_version,
-        blank=pool.blank,
-        repeated=pool.repeated,
-    )
+    logger.info("%d texts read, %d already in the project", texts, already)
+    return PushReport(texts, already, imported, model_version, dict(labels))
 
 
 def _import(
@@ -156,3 +163,14 @@ def _import(
 def _batches(tasks: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     for start in range(0, len(tasks), size):
         yield tasks[start : start + size]
+
+
+def _windows(items: Iterable[PoolItem], size: int) -> Iterator[list[PoolItem]]:
+    window: list[PoolItem] = []
+    for item in items:
+        window.append(item)
+        if len(window) == size:
+            yield window
+            window = []
+    if window:
+        yield window

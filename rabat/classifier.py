@@ -9,6 +9,7 @@ from pathlib import Path
 import torch
 from transformers import AutoTokenizer
 
+from rabat.integrity import check_model_files
 from rabat.labels import LABELS
 from rabat.model import ModelMeta, MultiTaskModel
 from rabat.prediction import Prediction
@@ -40,6 +41,7 @@ class Classifier:
                 f"model directory {path} does not exist: train one with `make train` "
                 "or point to the directory training wrote (models/<name>/<version>)."
             )
+        check_model_files(path)  # a damaged file is named here, not deep in a library
         meta = ModelMeta.read(path)
         model = MultiTaskModel.load(path)
         tokenizer = AutoTokenizer.from_pretrained(str(path))

@@ -23,6 +23,7 @@ import numpy as np
 from transformers import AutoTokenizer
 
 from rabat.classifier import Prediction, encode, predict_in_length_order, to_predictions
+from rabat.integrity import ONNX_FIX, check_model_files, damaged
 from rabat.model import ModelMeta
 
 logger = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ class OnnxClassifier:
     ) -> OnnxClassifier:
         """Load the int8 (or fp32) ONNX file of a model directory; `threads` None lets ORT pick."""
         path = Path(model_dir)
+        check_model_files(path, weights=False)
         meta = ModelMeta.read(path)
         onnx_path = onnx_file(path, quantized)
         _check_export(path, onnx_path, meta)
@@ -129,4 +131,12 @@ def _session(onnx_path: Path, threads: int | None) -> Any:
             raise ValueError(f"threads must be a positive integer or None, got {threads}.")
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-    return ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+    from onnxruntime.capi import onnxruntime_pybind11_state as ort_errors
+
+    unreadable = (ort_errors.InvalidProtobuf, ort_errors.InvalidGraph, ort_errors.Fail)
+    try:
+        return ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+    except unreadable as err:
+        first = str(err).splitlines()[0][:200]
+        fix = ONNX_FIX.format(dir=onnx_path.parent)
+        raise damaged(onnx_path, f"ONNX Runtime cannot read it ({first})", fix) from None

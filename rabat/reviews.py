@@ -28,9 +28,11 @@ from rabat.labeling import (
 )
 from rabat.labels import LABELS
 from rabat.policy import FACTORS
+from rabat.records import Rejected, read_rows
 from rabat.signals import TARGET_GROUPS
 
 SCHEMA = "rabat.reviews/1"
+REVIEW_LINE_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -158,23 +160,26 @@ def read_reviews(path: str | Path) -> list[dict[str, Any]]:
             f"no reviews file at {path}: write one with `python -m annotation pull`, "
             "or remove it from the training config's `reviews`"
         )
-    rows = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise ValueError(f"{path}:{number}: not JSON ({err.msg})") from None
-            if row.get("schema") != SCHEMA:
-                raise ValueError(
-                    f"{path}:{number}: schema {row.get('schema')!r}, expected {SCHEMA!r}: "
-                    "pull the annotations again with this version of Rabat"
-                )
-            if row["label"] is not None and row["label"] not in LABELS:
-                raise ValueError(f"{path}:{number}: unknown label {row['label']!r}")
-            rows.append(row)
+    rows: list[dict[str, Any]] = []
+    if path.stat().st_size == 0:
+        return rows  # a pull of a project with no reviewed task yet
+    # A line holds every annotation of its task beside the text: allow long lines.
+    found = read_rows(
+        path, ("schema", "text", "label"), "text", fmt="jsonl", max_line_bytes=REVIEW_LINE_BYTES
+    )
+    for row in found:
+        where = f"{path}, line {row.line}"
+        if isinstance(row, Rejected):
+            raise ValueError(f"{where}: {row.reason}: a reviews file is never cut; pull it again")
+        fields = row.fields
+        if fields["schema"] != SCHEMA:
+            raise ValueError(
+                f"{where}: schema {fields['schema']!r}, expected {SCHEMA!r}: "
+                "pull the annotations again with this version of Rabat"
+            )
+        if fields["label"] is not None and fields["label"] not in LABELS:
+            raise ValueError(f"{where}: unknown label {fields['label']!r}")
+        rows.append(fields)
     return rows
 
 

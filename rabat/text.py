@@ -14,6 +14,10 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 
+# The longest text one request, one pool row or one evaluation row may hold (characters): the
+# service's RABAT_MAX_TEXT_CHARS and the file readers' --max-chars default to it.
+MAX_TEXT_CHARS = 10_000
+
 _PIECE = re.compile(
     r"(?P<url>\[URL\]|https?://\S+|www\.\S+|\bURL\b)"
     r"|(?P<mention>\[USER\]|@USER\b|@\w{1,30})"

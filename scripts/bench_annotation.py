@@ -23,7 +23,7 @@ from typing import Any
 
 from annotation.client import connect
 from annotation.credentials import ensure_credentials
-from annotation.pool import read_pool
+from annotation.pool import PoolFile, check_pool, read_pool
 from annotation.pull import annotator_names, convert, export_tasks, write_version
 from annotation.push import load_predictor, push
 from annotation.server import launch_plan, wait_ready
@@ -44,7 +44,8 @@ def bench_push(settings: Settings, model: Path, pool_path: Path, backend: str) -
     client = connect(settings)
     project = client.projects.create(title="bench push", label_config=label_config())
     start = time.perf_counter()
-    pool = read_pool(pool_path)
+    pool = PoolFile(pool_path)
+    texts = check_pool(pool).texts
     predict, version = load_predictor(model, backend)
     timed: dict[str, float] = {"predict": 0.0}
 
@@ -54,10 +55,13 @@ def bench_push(settings: Settings, model: Path, pool_path: Path, backend: str) -
         timed["predict"] += time.perf_counter() - t0
         return found
 
-    report = push(client, settings, int(project.id or 0), pool, timed_predict, version)
+    project_id = int(project.id or 0)
+    report = push(
+        client, settings, project_id, read_pool(pool), timed_predict, version, total=texts
+    )
     total = time.perf_counter() - start
     rerun_start = time.perf_counter()
-    again = push(client, settings, int(project.id or 0), pool, timed_predict, version)
+    again = push(client, settings, project_id, read_pool(pool), timed_predict, version, total=texts)
     return {
         "imported": report.imported,
         "seconds": round(total, 1),

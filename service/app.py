@@ -29,8 +29,9 @@ threshold test. Errors have one shape: `{"error": {"code", "message", "field", "
 
 
 def create_app(settings: Settings | None = None, analyzer: Analyzer | None = None) -> FastAPI:
-    """A new app. `settings` default to the environment (RABAT_*); `analyzer` replaces loading
-    the model from `settings.model_dir` (for tests)."""
+    """A new app. `settings` default to the environment (RABAT_*); `analyzer`, already loaded
+    from `settings.model_dir` (`python -m service` does, to fail in one line) or made by a
+    test, replaces loading it in the lifespan."""
     settings = settings or load_settings()
     app = FastAPI(
         title="Rabat",

@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import logging
 import math
-import os
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
+from rabat.files import point_link
 from rabat.labels import LABELS
 from service.steps import (
     StepFailed,
@@ -301,8 +301,5 @@ def _restore_latest(rejected: Path | None, serving: Path) -> str:
             f". Note: training pointed {latest} at this rejected model and the served one lives "
             f"elsewhere ({serving}): a restart that loads {latest} would serve the rejected model"
         )
-    tmp = latest.with_name(".latest.restore")
-    tmp.unlink(missing_ok=True)
-    tmp.symlink_to(serving.resolve().name)
-    os.replace(tmp, latest)
+    point_link(latest, serving.resolve().name)
     return f". {latest} points at the served model {serving.resolve().name} again"

@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from rabat.text import MAX_TEXT_CHARS
+
 logger = logging.getLogger(__name__)
 
 ENV_PREFIX = "RABAT_"
@@ -41,7 +43,7 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
-    max_text_chars: int = Field(10_000, ge=1, le=1_000_000)
+    max_text_chars: int = Field(MAX_TEXT_CHARS, ge=1, le=1_000_000)
     max_batch_items: int = Field(64, ge=1, le=10_000)
     max_body_bytes: int = Field(1_000_000, ge=1_024, le=100_000_000)
 

@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from rabat.files import write_text
 from training.config import load_config
 
 
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     model_dir = train(config, fresh=args.fresh)
     print(f"model written to {model_dir}")
     if args.published_to:
-        Path(args.published_to).write_text(f"{Path(model_dir).resolve()}\n", encoding="utf-8")
+        write_text(Path(args.published_to), f"{Path(model_dir).resolve()}\n")
     return 0
 
 

@@ -1,25 +1,26 @@
-"""Writing a finished model directory: everything staged in a temporary folder, then renamed."""
+"""Writing a finished model directory: everything staged in a temporary folder, then renamed.
+
+A failure on the way (a full disk) removes the staged folder and leaves the old model, and
+`latest`, as they were (`rabat.files`)."""
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any
 
+from rabat.files import point_link, remove_stale, staged_dir
 from rabat.model import ModelMeta, MultiTaskModel
 
 
 def save_model(model: MultiTaskModel, tokenizer: Any, meta: ModelMeta, out_dir: Path) -> None:
     """Save a loadable model directory (weights, tokenizer, rabat_model.json) atomically."""
-    tmp = out_dir.with_name(out_dir.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    model.save(tmp)
-    tokenizer.save_pretrained(str(tmp))
-    meta.write(tmp)
-    shutil.rmtree(out_dir, ignore_errors=True)
-    os.replace(tmp, out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with staged_dir(out_dir) as tmp:
+        model.save(tmp)
+        tokenizer.save_pretrained(str(tmp))
+        meta.write(tmp)
 
 
 def publish(
@@ -27,19 +28,13 @@ def publish(
 ) -> None:
     """Copy the best checkpoint to `final_dir` with the extra files and folders, then point
     `latest` at it. Readers never see a half-written model directory."""
-    tmp = final_dir.with_name("." + final_dir.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(best_dir, tmp)
-    for name, source in dirs.items():
-        shutil.copytree(source, tmp / name)
-    for name, content in files.items():
-        text = content if isinstance(content, str) else json.dumps(content, indent=2) + "\n"
-        (tmp / name).write_text(text, encoding="utf-8")
-    if final_dir.exists():
-        shutil.rmtree(final_dir)
-    os.replace(tmp, final_dir)
-    link = final_dir.parent / "latest"
-    tmp_link = final_dir.parent / ".latest.tmp"
-    tmp_link.unlink(missing_ok=True)
-    tmp_link.symlink_to(final_dir.name)
-    os.replace(tmp_link, link)
+    final_dir.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(final_dir.parent)
+    with staged_dir(final_dir) as tmp:
+        shutil.copytree(best_dir, tmp, dirs_exist_ok=True)
+        for name, source in dirs.items():
+            shutil.copytree(source, tmp / name)
+        for name, content in files.items():
+            text = content if isinstance(content, str) else json.dumps(content, indent=2) + "\n"
+            (tmp / name).write_text(text, encoding="utf-8")
+    point_link(final_dir.parent / "latest", final_dir.name)

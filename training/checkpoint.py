@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-import os
 import random
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
+
+from rabat.files import staged
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +44,8 @@ def save(
         "scheduler": scheduler.state_dict(),
         "rng": {"torch": torch.get_rng_state(), "python": random.getstate()},
     }
-    tmp = run_dir / (CHECKPOINT + ".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, run_dir / CHECKPOINT)
+    with staged(run_dir / CHECKPOINT) as tmp:  # a failed save leaves the old checkpoint
+        torch.save(state, tmp)
 
 
 def load(run_dir: Path, model: torch.nn.Module, optimizer: Any, scheduler: Any) -> Progress | None:

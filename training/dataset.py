@@ -20,6 +20,7 @@ import datasets
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+from rabat.files import staged_dir
 from rabat.labels import LABELS
 from rabat.signals import UNKNOWN
 from rabat.text import dedup_key
@@ -154,8 +155,14 @@ def cap(frame: pd.DataFrame, caps: dict[str, int], seed: int) -> pd.DataFrame:
 
 
 def write_splits(data: BuiltData, out_dir: Path) -> None:
-    """Write each split as JSONL (text, label, source, signals) for evaluation and baselines."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write each split as JSONL (text, label, source, signals) for evaluation and baselines;
+    the folder is replaced whole, or not at all."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with staged_dir(out_dir) as tmp:
+        _write_split_files(data, tmp)
+
+
+def _write_split_files(data: BuiltData, out_dir: Path) -> None:
     for name, frame in data.splits.items():
         columns = [
             "text",

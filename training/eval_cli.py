@@ -22,9 +22,11 @@ from tqdm import tqdm
 from rabat.classifier import Classifier
 from rabat.labels import LABELS
 from rabat.model import META_FILE
+from rabat.records import CSV_SUFFIXES, JSONL_SUFFIXES
+from rabat.text import MAX_TEXT_CHARS
 from training.baselines import Baseline, HateSonarBaseline, MissingLocaleError, TfidfBaseline
 from training.evaluate import compute_metrics
-from training.labelled_files import CSV_SUFFIXES, JSONL_SUFFIXES, LabelledRow, read_labelled
+from training.labelled_files import LabelledRow, read_labelled
 from training.report import ECE, TRANSFORMER, Column, metric, table, write_report
 
 logger = logging.getLogger(__name__)
@@ -66,6 +68,8 @@ def evaluate_files(
     train_file: str | Path | None = None,
     hatesonar: bool = True,
     limit: int | None = None,
+    max_chars: int = MAX_TEXT_CHARS,
+    encoding: str = "utf-8",
 ) -> dict[str, Any]:
     """Score the model and baselines on each file, write the report; return the metrics.
 
@@ -73,7 +77,8 @@ def evaluate_files(
     model_dir/splits/train.jsonl when it exists, else that baseline is skipped.
     """
     model_dir = Path(model_dir)
-    datasets = {key: rows[:limit] for key, rows in _read_files(files).items()}
+    read = _read_files(files, max_chars, encoding)
+    datasets = {key: rows[:limit] for key, rows in read.items()}
     sonar = HateSonarBaseline() if hatesonar else None  # first: fails fast without the locale
     classifier = Classifier.load(model_dir)
     systems: list[Baseline] = [TransformerSystem(classifier)]
@@ -102,11 +107,15 @@ def evaluate_files(
     return {"meta": meta, "labels": list(LABELS), "files": results, "report": str(page)}
 
 
-def _read_files(files: Sequence[str | Path]) -> dict[str, list[LabelledRow]]:
+def _read_files(
+    files: Sequence[str | Path], max_chars: int, encoding: str
+) -> dict[str, list[LabelledRow]]:
     """Rows per file, keyed by file stem (the full path where two stems collide)."""
     stems = [Path(f).stem for f in files]
     return {
-        (Path(f).stem if stems.count(Path(f).stem) == 1 else str(f)): read_labelled(f)
+        (Path(f).stem if stems.count(Path(f).stem) == 1 else str(f)): read_labelled(
+            f, max_chars, encoding
+        )
         for f in files
     }
 
@@ -200,6 +209,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="evaluate only the first N rows of each file",
     )
     parser.add_argument(
+        "--max-chars",
+        type=_positive_int,
+        default=MAX_TEXT_CHARS,
+        metavar="N",
+        help=f"skip (and name) texts longer than N characters ({MAX_TEXT_CHARS:,})",
+    )
+    parser.add_argument("--encoding", default="utf-8", help="the files' text encoding (utf-8)")
+    parser.add_argument(
         "files",
         nargs="+",
         type=Path,
@@ -252,6 +269,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             train_file=args.train_file,
             hatesonar=not args.no_hatesonar,
             limit=args.limit,
+            max_chars=args.max_chars,
+            encoding=args.encoding,
         )
     except (ValueError, FileNotFoundError, MissingLocaleError) as err:
         print(f"error: {err}", file=sys.stderr)

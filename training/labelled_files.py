@@ -2,24 +2,23 @@
 
 JSON lines: one object per line, `{"text": ..., "label": ...}`, optional `"source"`; other keys
 are ignored. CSV: a header with `text` and `label` columns, optional `source`; other columns are
-ignored. A row without a source takes the file's stem (`test.jsonl` -> `test`).
+ignored. A row without a source takes the file's stem (`test.jsonl` -> `test`). Files are read
+as streams with a per-text limit (`rabat.records`).
 """
 
 from __future__ import annotations
 
-import csv
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rabat.labels import parse_label
+from rabat.records import Rejected, file_format, read_rows
+from rabat.text import MAX_TEXT_CHARS
 
 logger = logging.getLogger(__name__)
 
-JSONL_SUFFIXES = (".jsonl", ".json")
-CSV_SUFFIXES = (".csv",)
 REQUIRED_FIELDS = ("text", "label")
 
 
@@ -32,85 +31,28 @@ class LabelledRow:
     source: str
 
 
-def read_labelled(path: str | Path) -> list[LabelledRow]:
-    """Read a `.jsonl`/`.json` (JSON lines) or `.csv` labelled file; ValueError says what to fix."""
+def read_labelled(
+    path: str | Path, max_chars: int = MAX_TEXT_CHARS, encoding: str = "utf-8"
+) -> list[LabelledRow]:
+    """Read a `.jsonl`/`.json` (JSON lines) or `.csv` labelled file as a stream
+    (`rabat.records`); a text over `max_chars` is skipped with a warning naming its line, and
+    a ValueError says what to fix in a file that cannot be read."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"labelled file {path} does not exist: check the path.")
-    suffix = path.suffix.lower()
-    if suffix in JSONL_SUFFIXES:
-        rows = _read_jsonl(path)
-    elif suffix in CSV_SUFFIXES:
-        rows = _read_csv(path)
-    else:
-        raise ValueError(
-            f"{path}: unsupported file type {suffix!r}: expected one of "
-            f"{', '.join(JSONL_SUFFIXES + CSV_SUFFIXES)}. Rename the file or convert it to "
-            'JSON lines ({"text": ..., "label": ...} per line) or CSV (columns text,label).'
-        )
+    rows, rejected = [], 0
+    for row in read_rows(path, REQUIRED_FIELDS, "text", max_chars, encoding, file_format(path)):
+        if isinstance(row, Rejected):
+            rejected += 1
+            logger.warning("%s, line %d: skipped: %s", path, row.line, row.reason)
+            continue
+        rows.append(_to_row(row.fields, f"{path}, line {row.line}", default_source=path.stem))
     if not rows:
         raise ValueError(
-            f"{path}: no labelled rows found: expected at least one; the file is empty."
+            f"{path}: no labelled rows found: expected at least one; "
+            + (f"all {rejected} are over the limit." if rejected else "the file is empty.")
         )
-    logger.info("read %d labelled rows from %s", len(rows), path)
-    return rows
-
-
-def _read_jsonl(path: Path) -> list[LabelledRow]:
-    rows = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}, line {number}"
-            record = _parse_json_line(line, where)
-            rows.append(_to_row(record, where, default_source=path.stem))
-    return rows
-
-
-def _parse_json_line(line: str, where: str) -> dict[str, Any]:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as err:
-        hint = (
-            " The file looks like one JSON array: write one object per line (JSON lines) instead."
-            if line.lstrip().startswith("[")
-            else " Fix the line so it is one complete JSON object."
-        )
-        raise ValueError(
-            f"{where}: invalid JSON ({err.msg}): expected one JSON object per line.{hint}"
-        ) from None
-    if not isinstance(record, dict):
-        raise ValueError(
-            f"{where}: expected a JSON object with keys text and label, "
-            f"found a {type(record).__name__}. Write one object per line."
-        )
-    missing = [key for key in REQUIRED_FIELDS if key not in record]
-    if missing:
-        raise ValueError(
-            f"{where}: missing key(s) {', '.join(missing)}: expected keys "
-            f"{', '.join(REQUIRED_FIELDS)} (source optional), found {', '.join(record) or 'none'}. "
-            "Add the missing key(s) to this line."
-        )
-    return record
-
-
-def _read_csv(path: Path) -> list[LabelledRow]:
-    rows = []
-    # utf-8-sig: spreadsheet exports often start with a byte-order mark.
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        columns = list(reader.fieldnames or [])
-        missing = [column for column in REQUIRED_FIELDS if column not in columns]
-        if missing:
-            raise ValueError(
-                f"{path}, line 1 (header): missing column(s) {', '.join(missing)}: expected "
-                f"columns {', '.join(REQUIRED_FIELDS)} (source optional), found "
-                f"{', '.join(columns) or 'no header'}. Add or rename the header columns."
-            )
-        for record in reader:
-            where = f"{path}, line {reader.line_num}"
-            rows.append(_to_row(record, where, default_source=path.stem))
+    logger.info("read %d labelled rows from %s (%d skipped)", len(rows), path, rejected)
     return rows
 
 

@@ -10,7 +10,9 @@ import base64
 import html
 import json
 import logging
+import os
 import re
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -71,17 +73,25 @@ HOW_TO_READ = (
 
 
 def write_report(results: Results, out_dir: str | Path, meta: dict[str, Any]) -> Path:
-    """Write metrics.json, PNGs, report.html and report.md into out_dir; return report.html."""
+    """Write metrics.json, PNGs, report.html and report.md into out_dir; return report.html.
+
+    Everything is rendered in a temporary folder inside out_dir first and moved in only when
+    complete (report.html last), so a failure (a full disk) leaves the previous report whole."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     payload = {"meta": meta, "labels": list(LABELS), "files": results}
-    (out / "metrics.json").write_text(
-        json.dumps(payload, indent=2, allow_nan=False) + "\n", encoding="utf-8"
-    )
-    images = _write_images(results, out)
-    (out / "report.md").write_text(render_markdown(results, meta), encoding="utf-8")
+    with tempfile.TemporaryDirectory(dir=out, prefix=".report.") as staging:
+        tmp = Path(staging)
+        (tmp / "metrics.json").write_text(
+            json.dumps(payload, indent=2, allow_nan=False) + "\n", encoding="utf-8"
+        )
+        images = _write_images(results, tmp)
+        (tmp / "report.md").write_text(render_markdown(results, meta), encoding="utf-8")
+        (tmp / "report.html").write_text(render_html(results, meta, images), encoding="utf-8")
+        names = sorted(p.name for p in tmp.iterdir() if p.name != "report.html")
+        for name in [*names, "report.html"]:
+            os.replace(tmp / name, out / name)
     page = out / "report.html"
-    page.write_text(render_html(results, meta, images), encoding="utf-8")
     logger.info("wrote evaluation report to %s", page)
     return page
 

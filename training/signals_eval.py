@@ -20,6 +20,7 @@ import pandas as pd
 from sklearn.metrics import f1_score, roc_auc_score
 
 from rabat.classifier import Classifier
+from rabat.files import write_text
 from rabat.labels import HATEFUL
 from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS, UNKNOWN
 
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     result = evaluate_signals(Classifier.load(args.model), pd.read_json(split, lines=True))
     out = args.model / "eval" / f"signals_{args.split}.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    write_text(out, json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
     return 0
 

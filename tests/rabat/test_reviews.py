@@ -113,14 +113,16 @@ def test_the_training_file_round_trips_and_bad_files_say_what_to_do(tmp_path: Pa
     rows = read_reviews(path)
     assert rows[0]["schema"] == SCHEMA and rows[0]["text"] == TEXT
     path.write_text(json.dumps({**rows[0], "schema": "rabat.reviews/0"}) + "\n")
-    with pytest.raises(ValueError, match=r"reviews.jsonl:1: schema 'rabat.reviews/0'.*pull"):
+    with pytest.raises(ValueError, match=r"reviews.jsonl, line 1: schema 'rabat.reviews/0'.*pull"):
         read_reviews(path)
     path.write_text(json.dumps({**rows[0], "label": "threat"}) + "\n")
     with pytest.raises(ValueError, match="unknown label 'threat'"):
         read_reviews(path)
     path.write_text("{not json\n")
-    with pytest.raises(ValueError, match=r"reviews\.jsonl:1: not JSON"):
+    with pytest.raises(ValueError, match=r"reviews\.jsonl, line 1: invalid JSON"):
         read_reviews(path)
+    path.write_text("")  # a project with no reviewed task yet
+    assert read_reviews(path) == []
     with pytest.raises(ValueError, match="annotation pull"):
         read_reviews(tmp_path / "missing.jsonl")
 

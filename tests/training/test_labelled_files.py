@@ -70,8 +70,8 @@ def test_missing_csv_column_names_expected_and_found(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("content,label\nhello,none\n")
     pattern = (
-        r"bad\.csv, line 1 \(header\): missing column\(s\) text: expected columns text, label "
-        r"\(source optional\), found content, label\. Add or rename"
+        r"bad\.csv, line 1 \(header\): no column text: expected the column\(s\) text, label, "
+        r"found content, label\. Add or rename"
     )
     with pytest.raises(ValueError, match=pattern):
         read_labelled(path)
@@ -79,7 +79,7 @@ def test_missing_csv_column_names_expected_and_found(tmp_path: Path) -> None:
 
 def test_missing_jsonl_key_names_expected_and_found(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "bad.jsonl", [{"text": "a", "class": "none"}])
-    with pytest.raises(ValueError, match=r"line 1: missing key\(s\) label: .*found text, class"):
+    with pytest.raises(ValueError, match=r"line 1: no field label: .*found text, class"):
         read_labelled(path)
 
 
@@ -116,7 +116,7 @@ def test_json_array_file_is_explained(tmp_path: Path) -> None:
 def test_non_object_line_is_rejected(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "bad.jsonl", [["a", "none"]])
     with pytest.raises(
-        ValueError, match="expected a JSON object with keys text and label, found a list"
+        ValueError, match="expected a JSON object with the field\\(s\\) text, label, found a list"
     ):
         read_labelled(path)
 
@@ -124,15 +124,29 @@ def test_non_object_line_is_rejected(tmp_path: Path) -> None:
 def test_unsupported_suffix_lists_supported_ones(tmp_path: Path) -> None:
     path = tmp_path / "data.tsv"
     path.write_text("text\tlabel\n")
-    with pytest.raises(ValueError, match=r"unsupported file type '\.tsv': expected one of \.jsonl"):
+    with pytest.raises(ValueError, match=r"unsupported file type '\.tsv': expected \.jsonl"):
         read_labelled(path)
 
 
 def test_file_without_rows_is_rejected(tmp_path: Path) -> None:
     path = tmp_path / "empty.csv"
     path.write_text("text,label\n")
-    with pytest.raises(ValueError, match="no labelled rows found"):
+    with pytest.raises(ValueError, match="no rows: the file is empty or holds only its header"):
         read_labelled(path)
+
+
+def test_texts_over_the_limit_are_skipped_with_their_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = write_jsonl(
+        tmp_path / "long.jsonl",
+        [{"text": "a", "label": "none"}, {"text": "b" * 30, "label": "none"}],
+    )
+    assert [row.text for row in read_labelled(path, max_chars=10)] == ["a"]
+    assert "long.jsonl, line 2: skipped: a text of 30 characters" in caplog.text
+    path = write_jsonl(tmp_path / "all_long.jsonl", [{"text": "c" * 30, "label": "none"}] * 2)
+    with pytest.raises(ValueError, match=r"no labelled rows found: .*all 2 are over the limit"):
+        read_labelled(path, max_chars=10)
 
 
 def test_missing_file_is_reported(tmp_path: Path) -> None:
