@@ -10,7 +10,7 @@ MODEL ?= models/rabat-minilm/latest
 export RABAT_DATA_DIR ?= $(abspath ../shared/data)
 
 .PHONY: help install system-deps train eval test lint run serve bench loadtest fuzz export-onnx \
-	label-studio bench-annotation clean
+	label-studio bench-annotation bench-pool clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -71,6 +71,9 @@ label-studio: install  ## the bundled Label Studio on RABAT_LS_HOST:RABAT_LS_POR
 
 bench-annotation: install  ## push 10,000 texts and pull 10,000 annotations against a real Label Studio
 	$(PY) scripts/bench_annotation.py --model $(MODEL)
+
+bench-pool: install  ## peak memory of push --dry-run on a 1 GB pool against a small one (MODEL=...)
+	$(PY) scripts/bench_pool.py --model $(MODEL)
 
 clean:  ## remove the environment and build outputs (models and runs are kept)
 	rm -rf $(VENV) $(LS_VENV) .pytest_cache .mypy_cache .ruff_cache

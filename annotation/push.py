@@ -121,20 +121,19 @@ def push(
     known = existing_keys(client, settings, project_id) if client is not None else set()
     texts = already = imported = 0
     labels: Counter[str] = Counter()
-    progress = tqdm(total=total, desc="predicting", unit="text")
-    for window in _windows(items, WINDOW):
-        texts += len(window)
-        todo = [item for item in window if item.key not in known]
-        already += len(window) - len(todo)
-        tasks = build_tasks(todo, predict, model_version) if todo else []
-        labels.update(task["data"]["model_label"] for task in tasks)
-        progress.update(len(window))
-        if client is None:
-            continue
-        for batch in _batches(tasks, batch_size):
-            _import(client, settings, project_id, batch)
-            imported += len(batch)
-    progress.close()
+    with tqdm(total=total, desc="predicting", unit="text") as progress:  # closed on errors too
+        for window in _windows(items, WINDOW):
+            texts += len(window)
+            todo = [item for item in window if item.key not in known]
+            already += len(window) - len(todo)
+            tasks = build_tasks(todo, predict, model_version) if todo else []
+            labels.update(task["data"]["model_label"] for task in tasks)
+            progress.update(len(window))
+            if client is None:
+                continue
+            for batch in _batches(tasks, batch_size):
+                _import(client, settings, project_id, batch)
+                imported += len(batch)
     if imported and client is not None:
         call(
             settings,
