@@ -37,8 +37,10 @@ system-deps:  ## the en_US.UTF-8 locale the hatesonar baseline needs (Debian; ro
 train: install  ## train the default model (CONFIG=..., REVIEWS=reviews/project-1/latest.jsonl)
 	$(PY) -m training --config $(CONFIG) $(if $(REVIEWS),--reviews $(REVIEWS))
 
-eval: install  ## evaluate MODEL on its dev and test splits against the baselines
-	$(PY) -m training.eval_cli --model $(MODEL) $(MODEL)/splits/dev.jsonl $(MODEL)/splits/test.jsonl
+eval: install  ## evaluate MODEL on its dev and test splits, HateXplain's validation split and the functional suite, against the baselines
+	$(PY) -m training.heldout --out $(MODEL)/eval/heldout --model $(MODEL)
+	$(PY) -m training.eval_cli --model $(MODEL) $(MODEL)/splits/dev.jsonl $(MODEL)/splits/test.jsonl \
+		$(MODEL)/eval/heldout/hatexplain_val.jsonl $(MODEL)/eval/heldout/dev_perturbed.jsonl
 
 test: install  ## the whole test suite, slow tests (real training, real model) included
 	$(PY) -m pytest

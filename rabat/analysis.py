@@ -5,7 +5,7 @@ assessment: what the service returns per text, without any web framework.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -61,6 +61,8 @@ class Analysis:
                 },
             },
             "truncated": p.truncated,
+            "windows": p.windows,
+            "window": None if p.window is None else {"start": p.window[0], "end": p.window[1]},
         }
 
 
@@ -147,11 +149,15 @@ class Analyzer:
         evidence: list[list[Span]] = [[] for _ in texts]
         wanted = [i for i, flag in enumerate(flags) if flag]
         if self.attributor and wanted:
+            # A long text is explained within the window that decided its label.
+            starts = [(predictions[i].window or (0, len(texts[i])))[0] for i in wanted]
+            ends = [(predictions[i].window or (0, len(texts[i])))[1] for i in wanted]
             found = self.attributor.explain(
-                [texts[i] for i in wanted], [predictions[i].label for i in wanted]
+                [texts[i][a:b] for i, a, b in zip(wanted, starts, ends, strict=True)],
+                [predictions[i].label for i in wanted],
             )
-            for i, spans in zip(wanted, found, strict=True):
-                evidence[i] = spans
+            for i, start, spans in zip(wanted, starts, found, strict=True):
+                evidence[i] = [replace(s, start=s.start + start, end=s.end + start) for s in spans]
         results = []
         for text, context, pred, spans in zip(texts, contexts, predictions, evidence, strict=True):
             assessment = self.assessor.assess(text, pred, context, spans)

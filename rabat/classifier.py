@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import torch
 from transformers import AutoTokenizer
 
 from rabat.integrity import check_model_files
-from rabat.labels import LABELS
 from rabat.model import ModelMeta, MultiTaskModel
 from rabat.prediction import Prediction
-from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS
-from rabat.text import clean
+from rabat.text import clean_with_offsets
+from rabat.windows import Rows, predict_windows
 
 __all__ = ["Classifier", "Prediction"]
 
@@ -60,19 +60,20 @@ class Classifier:
         """
         return predict_in_length_order(texts, self.batch_size, self._predict_batch)
 
-    @torch.inference_mode()
     def _predict_batch(self, texts: list[str]) -> list[Prediction]:
-        ids, truncated = self._encode(texts)
+        return predict_windows(
+            texts, self.tokenizer, self.meta.max_length, self._run, self.batch_size
+        )
+
+    @torch.inference_mode()
+    def _run(self, ids: list[list[int]]) -> tuple[Rows, Rows, Rows]:
+        """Label, target-group and signal probabilities for rows of token ids."""
         batch = self.tokenizer.pad({"input_ids": ids}, return_tensors="pt")  # type: ignore[attr-defined]
         out = self.model(batch["input_ids"], batch["attention_mask"])
         probs = torch.softmax(out["label_logits"].float(), dim=-1).tolist()
         targets = torch.sigmoid(out["target_logits"].float()).tolist()
         binary = torch.sigmoid(out["binary_logits"].float()).tolist()
-        return to_predictions(probs, targets, binary, truncated)
-
-    def _encode(self, texts: list[str]) -> tuple[list[list[int]], list[bool]]:
-        """Token ids cut to the model's window (keeping the closing special token), and flags."""
-        return encode(self.tokenizer, texts, self.meta.max_length)
+        return probs, targets, binary
 
 
 def predict_in_length_order(
@@ -80,47 +81,16 @@ def predict_in_length_order(
     batch_size: int,
     predict_batch: Callable[[list[str]], list[Prediction]],
 ) -> list[Prediction]:
-    """Clean `texts`, run `predict_batch` on length-sorted batches, return input order."""
+    """Clean `texts`, run `predict_batch` on length-sorted batches, return input order, with
+    each deciding window's span mapped back into the text as given."""
     if isinstance(texts, str):
         raise TypeError("predict() takes a list of texts, not a single string: wrap it in [].")
-    texts = [clean(text) for text in texts]
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    cleaned = [clean_with_offsets(text) for text in texts]
+    order = sorted(range(len(cleaned)), key=lambda i: len(cleaned[i][0]))
     results: dict[int, Prediction] = {}
     for start in range(0, len(order), batch_size):
         idx = order[start : start + batch_size]
-        for i, pred in zip(idx, predict_batch([texts[i] for i in idx]), strict=True):
-            results[i] = pred
-    return [results[i] for i in range(len(texts))]
-
-
-def encode(
-    tokenizer: object, texts: list[str], max_length: int
-) -> tuple[list[list[int]], list[bool]]:
-    """Token ids cut to `max_length` (keeping the closing special token), and truncation flags."""
-    encoded = tokenizer(texts, truncation=False, verbose=False)["input_ids"]  # type: ignore[operator]
-    ids = [seq if len(seq) <= max_length else seq[: max_length - 1] + seq[-1:] for seq in encoded]
-    return ids, [len(seq) > max_length for seq in encoded]
-
-
-def to_predictions(
-    probs: list[list[float]],
-    targets: list[list[float]],
-    binary: list[list[float]],
-    truncated: list[bool],
-) -> list[Prediction]:
-    """Predictions from per-row label probabilities and target-group and signal probabilities."""
-    preds = []
-    for row, tgt, bin_, cut in zip(probs, targets, binary, truncated, strict=True):
-        best = max(range(len(LABELS)), key=row.__getitem__)
-        signals = dict(zip(BINARY_SIGNALS, bin_, strict=True))
-        preds.append(
-            Prediction(
-                label=LABELS[best],
-                scores=dict(zip(LABELS, row, strict=True)),
-                target_groups=dict(zip(TARGET_GROUPS, tgt, strict=True)),
-                call_to_violence=signals["call_to_violence"],
-                dehumanisation=signals["dehumanisation"],
-                truncated=cut,
-            )
-        )
-    return preds
+        for i, pred in zip(idx, predict_batch([cleaned[i][0] for i in idx]), strict=True):
+            span = pred.window
+            results[i] = pred if span is None else replace(pred, window=cleaned[i][1].to_raw(*span))
+    return [results[i] for i in range(len(cleaned))]

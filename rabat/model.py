@@ -96,6 +96,22 @@ class MultiTaskModel(nn.Module):
         inputs_embeds: torch.Tensor | None = None,
     ) -> dict[str, torch.Tensor]:
         """Logits of every head; pass `inputs_embeds` instead of ids for input attributions."""
+        label_logits, pooled = self.features(input_ids, attention_mask, inputs_embeds)
+        if self.detach_aux:
+            pooled = pooled.detach()
+        return {
+            "label_logits": label_logits,
+            "target_logits": self.target_head(pooled),
+            "binary_logits": self.binary_head(pooled),
+        }
+
+    def features(
+        self,
+        input_ids: torch.Tensor | None,
+        attention_mask: torch.Tensor,
+        inputs_embeds: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """The label logits and the mean-pooled last hidden states the auxiliary heads read."""
         out = self.encoder(
             input_ids=input_ids,
             inputs_embeds=inputs_embeds,
@@ -104,13 +120,7 @@ class MultiTaskModel(nn.Module):
         )
         mask = attention_mask.unsqueeze(-1).to(out.hidden_states[-1].dtype)
         pooled = (out.hidden_states[-1] * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-        if self.detach_aux:
-            pooled = pooled.detach()
-        return {
-            "label_logits": out.logits,
-            "target_logits": self.target_head(pooled),
-            "binary_logits": self.binary_head(pooled),
-        }
+        return out.logits, pooled
 
     def add_label_bias(self, bias: torch.Tensor) -> None:
         """Add `bias` to the label logits, in the head itself (so every reader applies it)."""

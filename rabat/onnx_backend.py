@@ -22,9 +22,10 @@ from typing import Any
 import numpy as np
 from transformers import AutoTokenizer
 
-from rabat.classifier import Prediction, encode, predict_in_length_order, to_predictions
+from rabat.classifier import Prediction, predict_in_length_order
 from rabat.integrity import ONNX_FIX, check_model_files, damaged
 from rabat.model import ModelMeta
+from rabat.windows import Rows, predict_windows
 
 logger = logging.getLogger(__name__)
 
@@ -80,13 +81,15 @@ class OnnxClassifier:
         return predict_in_length_order(texts, self.batch_size, self._predict_batch)
 
     def _predict_batch(self, texts: list[str]) -> list[Prediction]:
-        ids, truncated = encode(self.tokenizer, texts, self.meta.max_length)
+        return predict_windows(
+            texts, self.tokenizer, self.meta.max_length, self._run, self.batch_size
+        )
+
+    def _run(self, ids: list[list[int]]) -> tuple[Rows, Rows, Rows]:
         batch = self.tokenizer.pad({"input_ids": ids}, return_tensors="np")  # type: ignore[attr-defined]
         feed = {name: batch[name].astype(np.int64) for name in INPUT_NAMES}
         label, target, binary = self.session.run(list(OUTPUT_NAMES), feed)
-        return to_predictions(
-            softmax(label).tolist(), sigmoid(target).tolist(), sigmoid(binary).tolist(), truncated
-        )
+        return softmax(label).tolist(), sigmoid(target).tolist(), sigmoid(binary).tolist()
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

@@ -7,7 +7,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Prediction:
-    """One text's prediction: the label, the probability of each label and the signals."""
+    """One text's prediction: the label, the probability of each label and the signals.
+
+    A text longer than the model's window is read in `windows` overlapping windows
+    (`rabat.windows`); the most severe decides, and `window` is its character span in the text
+    as given (None when the text fit in one window). `truncated` says the text took more than
+    one window."""
 
     label: str
     scores: dict[str, float]
@@ -15,6 +20,8 @@ class Prediction:
     call_to_violence: float
     dehumanisation: float
     truncated: bool
+    windows: int = 1
+    window: tuple[int, int] | None = None
 
     @property
     def confidence(self) -> float:

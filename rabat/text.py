@@ -14,6 +14,8 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 
+import emoji
+
 # The longest text one request, one pool row or one evaluation row may hold (characters): the
 # service's RABAT_MAX_TEXT_CHARS and the file readers' --max-chars default to it.
 MAX_TEXT_CHARS = 10_000
@@ -49,11 +51,34 @@ def clean_with_offsets(text: str) -> tuple[str, OffsetMap]:
     """`clean(text)` and the map from its offsets to `text`'s.
 
     Lone surrogates (which no tokenizer or UTF-8 encoder accepts) become U+FFFD, one for one.
+    Emoji become their names between spaces ("\u2764\ufe0f" -> " red heart "): the encoders'
+    vocabularies have no emoji, so they would all read as the same unknown token.
     """
     text = _SURROGATE.sub("\ufffd", text)
     pieces: list[tuple[str, int, int]] = []
     position = 0
-    for match in _PIECE.finditer(text):
+    for found in emoji.emoji_list(text):
+        start, end = found["match_start"], found["match_end"]
+        pieces += _plain_pieces(text, position, start)
+        name = emoji.demojize(found["emoji"], delimiters=("", "")).replace("_", " ").strip()
+        pieces += [(" ", start, start), (name or found["emoji"], start, end), (" ", end, end)]
+        position = end
+    pieces += _plain_pieces(text, position, len(text))
+    pieces = _strip(_merge_spaces(pieces))
+    starts, spans, out, length = [], [], [], 0
+    for value, raw_start, raw_end in pieces:
+        starts.append(length)
+        spans.append((raw_start, raw_end))
+        out.append(value)
+        length += len(value)
+    return "".join(out), OffsetMap(starts, spans)
+
+
+def _plain_pieces(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    """The cleaned pieces of text[start:end] (no emoji in it), with their raw spans."""
+    pieces: list[tuple[str, int, int]] = []
+    position = start
+    for match in _PIECE.finditer(text, start, end):
         pieces.extend(
             (ch, i, i + 1) for i, ch in enumerate(text[position : match.start()], position)
         )
@@ -64,15 +89,8 @@ def clean_with_offsets(text: str) -> tuple[str, OffsetMap]:
             value = " "
         pieces.append((value, match.start(), match.end()))
         position = match.end()
-    pieces.extend((ch, i, i + 1) for i, ch in enumerate(text[position:], position))
-    pieces = _strip(_merge_spaces(pieces))
-    starts, spans, out, length = [], [], [], 0
-    for value, raw_start, raw_end in pieces:
-        starts.append(length)
-        spans.append((raw_start, raw_end))
-        out.append(value)
-        length += len(value)
-    return "".join(out), OffsetMap(starts, spans)
+    pieces.extend((ch, i, i + 1) for i, ch in enumerate(text[position:end], position))
+    return pieces
 
 
 def clean(text: str) -> str:

@@ -5,16 +5,29 @@
 #   MODEL or RABAT_MODEL_DIR  the model to serve (default models/rabat-minilm/latest, trained
 #                             from CONFIG when missing; a model named explicitly must exist)
 #   CONFIG                    what to train (default configs/train.yaml)
+#   QUICK_CONFIG              the quick model served while CONFIG trains in the background on a
+#                             first run (default configs/quick.yaml; QUICK_FIRST=0 waits instead)
 #   RABAT_DATA_DIR            the corpora, needed only to train (default ../shared/data)
 #   RABAT_HOST, RABAT_PORT    where the service listens (127.0.0.1:8000); every other RABAT_*
 #                             setting reaches it too (service/README.md)
 set -euo pipefail
 PY=${PY:-.venv/bin/python}
-DEFAULT_MODEL=models/rabat-minilm/latest
-MODEL=${MODEL:-${RABAT_MODEL_DIR:-$DEFAULT_MODEL}}
 CONFIG=${CONFIG:-configs/train.yaml}
+
+published_path() {  # where a config publishes: models/<its name>/latest
+  "$PY" -c 'import sys
+from training.config import load_config
+config = load_config(sys.argv[1])
+print(f"{config.output_dir}/{config.name}/latest")' "$1"
+}
+
+DEFAULT_MODEL=$(published_path "$CONFIG")  # models/rabat-minilm/latest for the default config
+MODEL=${MODEL:-${RABAT_MODEL_DIR:-$DEFAULT_MODEL}}
+QUICK_CONFIG=${QUICK_CONFIG:-configs/quick.yaml}
+QUICK_FIRST=${QUICK_FIRST:-1}
 DATA=${RABAT_DATA_DIR:-../shared/data}
-CORPORA=(davidson edos gab-hate-corpus hatemoji hatexplain implicit-hate mlma olid sbic)
+CORPORA=(davidson edos gab-hate-corpus hatemoji hatexplain implicit-hate mlma olid sbic toxic-spans
+  counter-speech reddit-bias online-misogyny)
 HOST=${RABAT_HOST:-127.0.0.1}
 PORT=${RABAT_PORT:-8000}
 
@@ -29,7 +42,7 @@ check_corpora() {
   cat >&2 <<MSG
 No model at $MODEL, and the corpora to train one are not in $(readlink -m "$DATA")
 (missing: ${missing[*]}).
-Put the nine corpus folders (${CORPORA[*]/%//}) in one directory, each with the files
+Put the corpus folders (${CORPORA[*]/%//}) in one directory, each with the files
 docs/corpora.md lists, then either move that directory to $(readlink -m ../shared/data) and run
 \`make run\`, or run
   RABAT_DATA_DIR=/path/to/that/directory make run
@@ -58,6 +71,31 @@ export_onnx() {
   echo "exporting $MODEL to ONNX (fp32 and int8) and checking it on 2,000 dev texts" \
     "(\`make export-onnx\` checks the whole dev split)"
   "$PY" -m training.export_onnx --model "$MODEL" --dev-limit 2000
+}
+
+quick_first() {
+  # A first run serves a quick model (the same recipe on a sample) within minutes, trains the
+  # full one in the background and follows it: the service swaps it in once it is trained,
+  # exported and checked (service/follow.py). One background training at a time (a lock).
+  check_corpora
+  FULL=$DEFAULT_MODEL
+  QUICK=$(published_path "$QUICK_CONFIG")
+  mkdir -p runs
+  if [ ! -f "$QUICK/rabat_model.json" ]; then
+    echo "no model yet: training the quick model $QUICK_CONFIG first (about 3 minutes on 2" \
+      "CPU cores), then the full $CONFIG in the background"
+    RABAT_DATA_DIR=$DATA "$PY" -m training --config "$QUICK_CONFIG"
+  fi
+  MODEL=$QUICK
+  [ -f "$MODEL/onnx_export.json" ] || export_onnx
+  LOG=runs/full-training.log
+  RABAT_DATA_DIR=$DATA setsid nohup flock -n runs/full-training.lock bash -c \
+    '"$1" -m training --config "$2" && "$1" -m training.export_onnx --model "$3" --dev-limit 2000' \
+    _ "$PY" "$CONFIG" "$FULL" >>"$LOG" 2>&1 </dev/null &
+  export RABAT_FOLLOW_MODEL=$FULL
+  BACKGROUND="the full model ($CONFIG) is training in the background (log: $LOG, about 15
+minutes on 2 CPU cores); the service swaps it in when it is ready: GET /model shows
+\`follow\`. A later \`make run\` serves it at once."
 }
 
 url_host() {  # where a client on this machine reaches RABAT_HOST
@@ -104,16 +142,21 @@ greet_when_ready() {
 Rabat is ready at $url (API docs: $url/docs). Try:
   curl -s $url/classify -H 'content-type: application/json'$key_header -d '{"text": "have a nice day"}'
 Ctrl-C stops it. Evaluate the model against the baselines with: make eval MODEL=$MODEL
-
+${BACKGROUND:+
+Serving the quick model for now: $BACKGROUND
+}
 MSG
 }
 
+BACKGROUND=""
 if [ -f "$MODEL/rabat_model.json" ]; then
   echo "using the trained model $(readlink -f "$MODEL")"
+elif [ "$MODEL" = "$DEFAULT_MODEL" ] && [ "$QUICK_FIRST" = 1 ]; then
+  quick_first
 else
   train_model
 fi
-[ -f "$MODEL/model.int8.onnx" ] || export_onnx
+[ -f "$MODEL/onnx_export.json" ] || export_onnx
 export RABAT_BACKEND=${RABAT_BACKEND:-onnx-int8} RABAT_MODEL_DIR=$MODEL
 
 url="http://$(url_host):$PORT"

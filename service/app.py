@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
     )
     app.state.settings = settings
     app.state.injected_analyzer = analyzer
-    app.state.runtime = app.state.retrainer = None
+    app.state.runtime = app.state.retrainer = app.state.follower = None
     app.state.label_studio = LabelStudioState(settings)
     app.state.metrics = ServiceMetrics()
     install_error_handlers(app)

@@ -87,6 +87,8 @@ def _data_summary(manifest: dict[str, Any] | None) -> dict[str, Any] | None:
         "rows_per_label": rows_per_label,
         "deduplication": manifest.get("deduplication"),
         "split": manifest.get("split"),
+        # which licences the training data came under; null for models trained before this
+        "licences": manifest.get("licences"),
     }
 
 

@@ -21,6 +21,7 @@ from fastapi import Depends, FastAPI, Request
 
 from service.batcher import Batcher
 from service.errors import ApiError
+from service.follow import Follower
 from service.model_card import read_model_card
 from service.retraining import Retrainer
 from service.settings import Settings
@@ -193,12 +194,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     runtime = Runtime(settings, metrics, Served(analyzer, card, settings.model_dir.resolve()))
     runtime.batcher.start()
     retrainer = Retrainer(runtime)
+    follower = None
     try:
         await _warm_up(runtime)
         metrics.show_model(runtime.card)
         metrics.pending.set_function(lambda: runtime.batcher.pending)
         metrics.ready.set(1)
         app.state.runtime, app.state.retrainer = runtime, retrainer
+        if settings.follow_model is not None:
+            follower = Follower(
+                runtime, retrainer, settings.follow_model, settings.follow_interval_s
+            )
+            follower.start()
+        app.state.follower = follower
         logger.info(
             "serving model %s (%s threads, batches of up to %d, auth %s)",
             runtime.model_version,
@@ -208,8 +216,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         yield
     finally:
-        app.state.runtime = app.state.retrainer = None
+        app.state.runtime = app.state.retrainer = app.state.follower = None
         metrics.ready.set(0)
+        if follower is not None:
+            await follower.close()
         await retrainer.close()
         await runtime.batcher.stop()
         logger.info("stopped")

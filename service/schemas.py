@@ -108,12 +108,26 @@ class SignalsOut(BaseModel):
     evidence: list[SpanOut]
 
 
+class WindowOut(BaseModel):
+    start: int
+    end: int
+
+
 class ResultOut(BaseModel):
     label: str
     scores: dict[str, float]
     signals: SignalsOut
     rabat: RabatOut
-    truncated: bool = Field(description="the text was longer than the model's window")
+    truncated: bool = Field(
+        description="the text was longer than the model's window, so it was read in `windows` "
+        "overlapping windows (nothing is cut off)"
+    )
+    windows: int = Field(1, description="how many overlapping windows the text was read in")
+    window: WindowOut | None = Field(
+        None,
+        description="the window whose prediction decided (the most severe): character offsets "
+        "into the text as sent; null when the text fit in one window",
+    )
 
 
 class ClassifyResponse(ResultOut):

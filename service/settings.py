@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     retrain_log_dir: Path = Path("runs/retrain")
     retrain_every: int = Field(0, ge=0, le=1_000_000)  # 0: only on request
     retrain_timeout_s: float = Field(3_600.0, gt=0, le=7 * 24 * 3_600)
+    # a model path to follow (service/follow.py): what it comes to name is checked and swapped in
+    follow_model: Path | None = None
+    follow_interval_s: float = Field(10.0, gt=0, le=3_600)
     # Override what Label Studio's /setup call says (its hostname can be an internal default).
     ls_url: str | None = None
     ls_token: SecretStr | None = None

@@ -189,3 +189,54 @@ def test_readme_quick_start_serves_on_a_fresh_clone(
             run.kill()
         break
     assert served, f"no README command started the service: {commands}"
+
+
+def test_a_first_make_run_serves_a_quick_model_then_swaps_in_the_full_one(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    """No model yet: `make run` trains the quick model, serves it, trains the full one in the
+    background and swaps it in (the smoke configs stand in for the real ones, for time)."""
+    import httpx
+
+    clone = fresh_clone(tmp_path / "rabat")
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("RABAT_", "MAKE")) and k not in {"MODEL", "CONFIG", "PY", "MFLAGS"}
+    }
+    env = {
+        **base,
+        **reused_environment(clone),
+        "CONFIG": "configs/smoke.yaml",
+        "QUICK_CONFIG": "configs/smoke-quick.yaml",
+        "RABAT_DATA_DIR": str(data_dir),
+        "RABAT_PORT": str(free_port()),
+        "RABAT_TORCH_THREADS": "1",
+        "RABAT_FOLLOW_INTERVAL_S": "1",
+        "no_proxy": "*",
+        "NO_PROXY": "*",
+    }
+    run = Running("make run", clone, env)
+    try:
+        served = wait_for_service(run)
+        assert served, f"`make run` did not start the service:\n{run.tail()}"
+        url, _ = served
+        assert "Serving the quick model for now" in "".join(run.output)
+        with httpx.Client(base_url=url, timeout=60) as http:
+            quick = http.get("/model").json()
+            assert quick["follow"]["path"].endswith("models/rabat-smoke/latest")
+            deadline = time.monotonic() + START_TIMEOUT_S
+            card = quick
+            while card["version"] == quick["version"] and time.monotonic() < deadline:
+                time.sleep(2)
+                card = http.get("/model").json()
+            assert card["version"] != quick["version"], (
+                clone / "runs/full-training.log"
+            ).read_text()[-3000:]
+            assert card["follow"]["state"] == "swapped"
+            assert http.post("/classify", json={"text": "good morning"}).status_code == 200
+        run.interrupt()
+        run.process.wait(timeout=STOP_TIMEOUT_S)
+    finally:
+        run.kill()
+    assert (clone / "models/rabat-smoke/latest/onnx_export.json").is_file()

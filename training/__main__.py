@@ -1,5 +1,8 @@
 """`python -m training --config configs/train.yaml [--fresh] [--reviews FILE ...]`: train and
-publish a model."""
+publish a model.
+
+Exit status: 0 published (`latest` moved); 2 a bad config; 4 the publish gate refused the model
+(written beside the others, `latest` not moved; the message names the categories)."""
 
 from __future__ import annotations
 
@@ -41,9 +44,13 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    from training.train import train  # heavy imports only once the config is valid
+    from training.train import GateRefused, train  # heavy imports once the config is valid
 
-    model_dir = train(config, fresh=args.fresh)
+    try:
+        model_dir = train(config, fresh=args.fresh)
+    except GateRefused as refused:
+        print(f"error: {refused}", file=sys.stderr)
+        return 4
     print(f"model written to {model_dir}")
     if args.published_to:
         write_text(Path(args.published_to), f"{Path(model_dir).resolve()}\n")

@@ -24,10 +24,15 @@ def save_model(model: MultiTaskModel, tokenizer: Any, meta: ModelMeta, out_dir: 
 
 
 def publish(
-    best_dir: Path, final_dir: Path, files: dict[str, str | dict[str, Any]], dirs: dict[str, Path]
+    best_dir: Path,
+    final_dir: Path,
+    files: dict[str, str | dict[str, Any]],
+    dirs: dict[str, Path],
+    move_latest: bool = True,
 ) -> None:
     """Copy the best checkpoint to `final_dir` with the extra files and folders, then point
-    `latest` at it. Readers never see a half-written model directory."""
+    `latest` at it (unless `move_latest` is false: a model the gate refused). Readers never see
+    a half-written model directory."""
     final_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(final_dir.parent)
     with staged_dir(final_dir) as tmp:
@@ -37,4 +42,5 @@ def publish(
         for name, content in files.items():
             text = content if isinstance(content, str) else json.dumps(content, indent=2) + "\n"
             (tmp / name).write_text(text, encoding="utf-8")
-    point_link(final_dir.parent / "latest", final_dir.name)
+    if move_latest:
+        point_link(final_dir.parent / "latest", final_dir.name)

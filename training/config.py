@@ -23,6 +23,11 @@ DATA_DIR_ENV = "RABAT_DATA_DIR"
 BUNDLED_MINILM = "minilm"
 
 
+def data_dir(configured: Path = Path("../shared/data")) -> Path:
+    """The corpora's folder: $RABAT_DATA_DIR if set, else `configured`."""
+    return Path(os.environ.get(DATA_DIR_ENV) or configured)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -31,6 +36,42 @@ class SplitConfig(_Strict):
     seed: int = 13
     dev: float = Field(0.1, gt=0, lt=0.5)
     test: float = Field(0.1, gt=0, lt=0.5)
+
+
+class AugmentConfig(_Strict):
+    """Training-time augmentation (training/augment.py); applied to the training split only."""
+
+    obfuscate_fraction: float = Field(
+        0.0, ge=0, le=1, description="share of training rows (every label alike) obfuscated"
+    )
+    contrastive_rows: int = Field(
+        0, ge=0, description="`none` rows made by framing hateful training rows as reports"
+    )
+    seed: int = 13
+
+
+class GateConfig(_Strict):
+    """The publish gate: `latest` moves to a new model only if every functional-suite category
+    reaches its floor (training/functional). The model is written either way."""
+
+    run_suite: bool = Field(True, description="score the functional suite after training")
+    floors: dict[str, float] = Field(
+        default_factory=dict, description="category -> lowest accuracy that may be published"
+    )
+    default_floor: float | None = Field(
+        None, ge=0, le=1, description="floor of every category not named in `floors`"
+    )
+    lexicon: Path | None = Field(
+        None, description="slurs for the suite, one per line (default: derived from the corpora)"
+    )
+
+    @field_validator("floors")
+    @classmethod
+    def _floors_are_shares(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = {k: v for k, v in value.items() if not 0 <= v <= 1}
+        if bad:
+            raise ValueError(f"gate floors are accuracies in [0, 1], found {bad}")
+        return value
 
 
 class TrainParams(_Strict):
@@ -60,6 +101,12 @@ class TrainParams(_Strict):
         None, ge=1, description="evaluate on at most this many dev rows per epoch"
     )
     length_group_size: int = Field(50, ge=1, description="batches per length-sorted bucket")
+    signal_rows: int = Field(
+        12000,
+        ge=0,
+        description="training rows whose frozen features refit the auxiliary heads (0: keep "
+        "the heads trained with the label head)",
+    )
 
 
 class TrainConfig(_Strict):
@@ -73,6 +120,15 @@ class TrainConfig(_Strict):
         default_factory=dict, description="label -> most training rows"
     )
     limit_per_corpus: int | None = Field(None, ge=1, description="smoke runs: rows kept per corpus")
+    corpus_limits: dict[str, int] = Field(
+        default_factory=dict,
+        description="corpus -> most rows kept (the commonest labels are thinned first)",
+    )
+    allow_noncommercial: bool = Field(
+        True,
+        description="false: corpora whose licence forbids commercial use are left out, and the "
+        "model card says the model is free of them",
+    )
     reviews: list[Path] = Field(
         default_factory=list,
         description="training files from `python -m annotation pull`: reviewed rows join the "
@@ -80,6 +136,8 @@ class TrainConfig(_Strict):
     )
     review_weight: float = Field(1.0, gt=0, description="loss weight of reviewed rows")
     split: SplitConfig = SplitConfig()
+    augment: AugmentConfig = AugmentConfig()
+    gate: GateConfig = GateConfig()
     train: TrainParams = TrainParams()
 
     @field_validator("corpora")
@@ -93,6 +151,20 @@ class TrainConfig(_Strict):
         bad = {k: w for k, w in value.items() if w <= 0}
         if bad:
             raise ValueError(f"corpus weights must be > 0, found {bad}; remove a corpus to drop it")
+        return value
+
+    @field_validator("corpus_limits")
+    @classmethod
+    def _limits_name_corpora(cls, value: dict[str, int]) -> dict[str, int]:
+        from training.corpora import RECIPES
+
+        unknown = sorted(set(value) - set(RECIPES))
+        if unknown:
+            raise ValueError(
+                f"corpus_limits names unknown corpus {unknown}: expected {sorted(RECIPES)}"
+            )
+        if any(n < 1 for n in value.values()):
+            raise ValueError(f"corpus_limits must be positive row counts, found {value}")
         return value
 
     @field_validator("train_caps")
@@ -126,7 +198,7 @@ class TrainConfig(_Strict):
 
     def resolved_data_dir(self) -> Path:
         """The data directory: $RABAT_DATA_DIR if set, else `data_dir`."""
-        return Path(os.environ.get(DATA_DIR_ENV) or self.data_dir)
+        return data_dir(self.data_dir)
 
     def fingerprint(self) -> str:
         """A short hash of everything that changes the trained model (not where it is written)."""

@@ -24,6 +24,7 @@ from rabat.files import staged_dir
 from rabat.labels import LABELS
 from rabat.signals import UNKNOWN
 from rabat.text import dedup_key
+from training.augment import contrastive_rows, obfuscate_rows
 from training.config import TrainConfig
 from training.corpora import load_corpus, recipe
 from training.reviewed import SOURCE as REVIEW
@@ -45,9 +46,17 @@ class BuiltData:
 def build(config: TrainConfig) -> BuiltData:
     """Load, deduplicate, split and cap the corpora named in `config`."""
     data_dir = config.resolved_data_dir()
-    frames, sources = [], {}
+    frames, sources, excluded = [], {}, []
     for name, weight in config.corpora.items():
+        if recipe(name).commercial is False and not config.allow_noncommercial:
+            logger.info(
+                "leaving out %s (%s): allow_noncommercial is false", name, recipe(name).licence
+            )
+            excluded.append(name)
+            continue
         frame = load_corpus(name, data_dir).to_pandas()
+        if name in config.corpus_limits:
+            frame = thin(frame, config.corpus_limits[name], config.split.seed)
         if config.limit_per_corpus is not None and len(frame) > config.limit_per_corpus:
             frame = frame.sample(n=config.limit_per_corpus, random_state=config.split.seed)
         frame["weight"] = weight
@@ -56,7 +65,9 @@ def build(config: TrainConfig) -> BuiltData:
             "weight": weight,
             "rows": len(frame),
             "rows_per_label": _count(frame),
-            "files": {f: sha256(data_dir / f) for f in recipe(name).FILES},
+            "files": {f: sha256(data_dir / f) for f in recipe(name).files},
+            "licence": recipe(name).licence,
+            "commercial_use": recipe(name).commercial,
         }
     if config.reviews:
         frame = load_reviews(config.reviews).to_pandas()
@@ -71,18 +82,68 @@ def build(config: TrainConfig) -> BuiltData:
     merged, duplicates = deduplicate(pd.concat(frames, ignore_index=True))
     splits = split(merged, config)
     splits["train"] = cap(splits["train"], config.train_caps, config.split.seed)
+    splits["train"], augmented = augment(splits["train"], config)
     manifest = {
         "data_dir": str(data_dir),
         "sources": sources,
+        "licences": licence_summary(sources, excluded),
         "deduplication": duplicates,
         "split": config.split.model_dump(),
         "train_caps": config.train_caps,
+        "augmentation": augmented,
         "rows_per_label": {name: _count(frame) for name, frame in splits.items()},
         "rows_per_source": {
             name: frame["source"].value_counts().to_dict() for name, frame in splits.items()
         },
     }
     return BuiltData(splits, manifest)
+
+
+def augment(frame: pd.DataFrame, config: TrainConfig) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Obfuscate a share of the training rows and add contrastive rows (training/augment.py)."""
+    params = config.augment
+    out = obfuscate_rows(frame, params.obfuscate_fraction, params.seed)
+    obfuscated = int((out["text"] != frame["text"]).sum())
+    made = contrastive_rows(frame, params.contrastive_rows, params.seed)
+    if not made.empty:
+        made["weight"] = 1.0
+        made["key"] = made["text"].map(dedup_key)
+        out = pd.concat([out, made], ignore_index=True)
+    summary = {**params.model_dump(), "rows_obfuscated": obfuscated, "rows_added": len(made)}
+    return out, summary
+
+
+def thin(frame: pd.DataFrame, most: int, seed: int) -> pd.DataFrame:
+    """At most `most` rows: the rarest labels are kept whole, the commonest sampled down."""
+    if len(frame) <= most:
+        return frame
+    counts = frame["label"].value_counts(ascending=True)
+    kept, room = [], most
+    for position, (label, count) in enumerate(counts.items()):
+        share = room // (len(counts) - position)  # what is left, split over the labels left
+        rows = frame[frame["label"] == label]
+        take = min(count, share)
+        kept.append(rows.sample(n=take, random_state=seed) if take < count else rows)
+        room -= take
+    return pd.concat(kept).sort_index()
+
+
+def licence_summary(sources: dict[str, Any], excluded: list[str]) -> dict[str, Any]:
+    """The licences of the data a model learnt from, and whether any forbids commercial use."""
+    from training.corpora import RECIPES
+
+    used = {
+        name: (RECIPES[name].licence, RECIPES[name].commercial)
+        for name in sources
+        if name in RECIPES
+    }
+    return {
+        "per_corpus": {name: licence for name, (licence, _) in used.items()},
+        "noncommercial_corpora": sorted(n for n, (_, ok) in used.items() if ok is False),
+        "unstated_licence_corpora": sorted(n for n, (_, ok) in used.items() if ok is None),
+        "free_of_noncommercial_data": all(ok is not False for _, ok in used.values()),
+        "excluded_noncommercial": excluded,
+    }
 
 
 def deduplicate(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:

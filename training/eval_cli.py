@@ -25,7 +25,10 @@ from rabat.model import META_FILE
 from rabat.records import CSV_SUFFIXES, JSONL_SUFFIXES
 from rabat.text import MAX_TEXT_CHARS
 from training.baselines import Baseline, HateSonarBaseline, MissingLocaleError, TfidfBaseline
+from training.config import data_dir
 from training.evaluate import compute_metrics
+from training.functional.suite import Case, build_cases
+from training.functional.suite import score as score_suite
 from training.labelled_files import LabelledRow, read_labelled
 from training.report import ECE, TRANSFORMER, Column, metric, table, write_report
 
@@ -70,8 +73,10 @@ def evaluate_files(
     limit: int | None = None,
     max_chars: int = MAX_TEXT_CHARS,
     encoding: str = "utf-8",
+    functional_cases: Sequence[Case] | None = None,
 ) -> dict[str, Any]:
-    """Score the model and baselines on each file, write the report; return the metrics.
+    """Score the model and baselines on each file (and on the functional suite's cases, when
+    given), write the report; return the metrics.
 
     Defaults: out_dir is model_dir/eval; train_file (for the TF-IDF baseline) is
     model_dir/splits/train.jsonl when it exists, else that baseline is skipped.
@@ -92,6 +97,11 @@ def evaluate_files(
     if sonar is not None:
         systems.append(sonar)
     results = {key: _score(systems, rows) for key, rows in datasets.items()}
+    functional = (
+        {system.name: score_suite(functional_cases, system.predict_proba) for system in systems}
+        if functional_cases
+        else None
+    )
     meta = {
         "model_dir": str(model_dir),
         "model_version": classifier.version,
@@ -103,8 +113,14 @@ def evaluate_files(
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     out = Path(out_dir) if out_dir is not None else model_dir / "eval"
-    page = write_report(results, out, meta)
-    return {"meta": meta, "labels": list(LABELS), "files": results, "report": str(page)}
+    page = write_report(results, out, meta, functional)
+    return {
+        "meta": meta,
+        "labels": list(LABELS),
+        "files": results,
+        "functional": functional,
+        "report": str(page),
+    }
 
 
 def _read_files(
@@ -217,6 +233,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--encoding", default="utf-8", help="the files' text encoding (utf-8)")
     parser.add_argument(
+        "--no-functional",
+        action="store_true",
+        help="skip the functional suite (training/functional)",
+    )
+    parser.add_argument(
+        "--lexicon",
+        type=Path,
+        help="slurs for the functional suite, one per line (default: derived from the corpora)",
+    )
+    parser.add_argument(
         "files",
         nargs="+",
         type=Path,
@@ -262,6 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _check_args(parser, args)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
+        cases = None if args.no_functional else build_cases(data_dir(), args.lexicon)
         result = evaluate_files(
             args.model,
             args.files,
@@ -271,11 +298,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             limit=args.limit,
             max_chars=args.max_chars,
             encoding=args.encoding,
+            functional_cases=cases,
         )
     except (ValueError, FileNotFoundError, MissingLocaleError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     print(summary(result["files"]))
+    for name, found in (result["functional"] or {}).items():
+        worst = found["worst"]
+        print(
+            f"functional suite, {name}: {found['overall']:.3f} overall over {found['cases']} "
+            f"cases; worst {worst} {found['categories'][worst]['accuracy']:.3f}"
+        )
     print(f"report: {result['report']}")
     return 0
 

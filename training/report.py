@@ -23,6 +23,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from rabat.labels import LABELS
+from training.functional.suite import table_rows
 
 logger = logging.getLogger(__name__)
 
@@ -72,22 +73,36 @@ HOW_TO_READ = (
 )
 
 
-def write_report(results: Results, out_dir: str | Path, meta: dict[str, Any]) -> Path:
+FUNCTIONAL_HOW = (
+    "Rabat's own functional suite (training/functional): templates filled with identity groups "
+    "and slurs; a case is right when the label is one the category expects (hateful: "
+    "hate_speech or incitement; threats: incitement; the rest: none or offensive)."
+)
+
+
+def write_report(
+    results: Results,
+    out_dir: str | Path,
+    meta: dict[str, Any],
+    functional: dict[str, dict[str, Any]] | None = None,
+) -> Path:
     """Write metrics.json, PNGs, report.html and report.md into out_dir; return report.html.
 
     Everything is rendered in a temporary folder inside out_dir first and moved in only when
     complete (report.html last), so a failure (a full disk) leaves the previous report whole."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    payload = {"meta": meta, "labels": list(LABELS), "files": results}
+    payload = {"meta": meta, "labels": list(LABELS), "files": results, "functional": functional}
     with tempfile.TemporaryDirectory(dir=out, prefix=".report.") as staging:
         tmp = Path(staging)
         (tmp / "metrics.json").write_text(
             json.dumps(payload, indent=2, allow_nan=False) + "\n", encoding="utf-8"
         )
         images = _write_images(results, tmp)
-        (tmp / "report.md").write_text(render_markdown(results, meta), encoding="utf-8")
-        (tmp / "report.html").write_text(render_html(results, meta, images), encoding="utf-8")
+        (tmp / "report.md").write_text(render_markdown(results, meta, functional), encoding="utf-8")
+        (tmp / "report.html").write_text(
+            render_html(results, meta, images, functional), encoding="utf-8"
+        )
         names = sorted(p.name for p in tmp.iterdir() if p.name != "report.html")
         for name in [*names, "report.html"]:
             os.replace(tmp / name, out / name)
@@ -168,9 +183,14 @@ def table(systems: dict[str, dict[str, Any]], columns: list[Column]) -> list[lis
     return rows
 
 
-def render_markdown(results: Results, meta: dict[str, Any]) -> str:
-    """The headline and hateful-vs-not tables per file, as Markdown."""
+def render_markdown(
+    results: Results, meta: dict[str, Any], functional: dict[str, Any] | None = None
+) -> str:
+    """The headline and hateful-vs-not tables per file, and the functional suite, as Markdown."""
     lines = [f"# Evaluation of {meta.get('model_version', 'model')}", "", HOW_TO_READ, ""]
+    if functional:
+        lines += ["## Functional suite: accuracy per category", "", FUNCTIONAL_HOW, ""]
+        lines += [*_md_table(*table_rows(functional)), ""]
     for key, systems in results.items():
         n = next(iter(systems.values()))["n"]
         lines += [f"## {key} ({n} texts)", ""]
@@ -181,10 +201,21 @@ def render_markdown(results: Results, meta: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def render_html(results: Results, meta: dict[str, Any], images: dict[str, dict[str, Path]]) -> str:
+def render_html(
+    results: Results,
+    meta: dict[str, Any],
+    images: dict[str, dict[str, Path]],
+    functional: dict[str, Any] | None = None,
+) -> str:
     """One self-contained page: tables, then images embedded as base64."""
     title = f"Evaluation of {meta.get('model_version', 'model')}"
     body = [f"<h1>{html.escape(title)}</h1>", _html_meta(meta), f"<p class=how>{HOW_TO_READ}</p>"]
+    if functional:
+        body += [
+            "<h2>Functional suite: accuracy per category</h2>",
+            f"<p class=how>{FUNCTIONAL_HOW}</p>",
+            _html_table(*table_rows(functional)),
+        ]
     for key, systems in results.items():
         n = next(iter(systems.values()))["n"]
         body += [

@@ -22,14 +22,17 @@ import torch
 from tqdm.auto import tqdm
 from transformers import AutoTokenizer, get_linear_schedule_with_warmup
 
+from rabat.classifier import Classifier
 from rabat.labels import LABELS
 from rabat.model import ModelMeta, MultiTaskModel
-from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS
-from training import artifacts, checkpoint, priors
+from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS, UNKNOWN
+from training import artifacts, checkpoint, priors, signal_heads
 from training.batching import LABEL_INDEX, Encoded, collate, encode, plan_batches
 from training.config import TrainConfig, base_model_path
 from training.dataset import BuiltData, build, write_splits
 from training.evaluate import compute_metrics
+from training.functional import suite
+from training.functional.suite import build_cases
 from training.losses import class_weights, multitask_loss
 
 logger = logging.getLogger(__name__)
@@ -80,6 +83,8 @@ def train(config: TrainConfig, fresh: bool = False) -> Path:
         base_model=config.base_model,
     )
 
+    # The full dev split's probabilities and pooled features at the best epoch, for `finish`.
+    best_dev: tuple[np.ndarray, np.ndarray] | None = None
     while progress.epoch < config.train.epochs:
         plan = plan_batches(
             [len(ids) for ids in train_set.input_ids],
@@ -117,7 +122,7 @@ def train(config: TrainConfig, fresh: bool = False) -> Path:
         bar.close()
         progress.train_seconds += time.perf_counter() - started
 
-        probs = predict_probs(model, dev_set, tokenizer.pad_token_id)
+        probs, pooled = predict_probs(model, dev_set, tokenizer.pad_token_id)
         dev = compute_metrics(
             list(dev_frame["label"]), _argmax(probs), probs, list(dev_frame["source"])
         )
@@ -127,11 +132,13 @@ def train(config: TrainConfig, fresh: bool = False) -> Path:
         if dev["macro_f1"] > progress.best_f1:
             progress.best_f1, progress.best_epoch = dev["macro_f1"], progress.epoch + 1
             artifacts.save_model(model, tokenizer, meta, run_dir / "best")
+            whole = len(dev_frame) == len(data.splits["dev"])
+            best_dev = (probs, pooled) if whole else None
         progress.epoch += 1
         progress.batch = 0
         checkpoint.save(run_dir, progress, model, optimizer, scheduler)
 
-    return finish(config, data, run_dir, progress, tokenizer)
+    return finish(config, data, run_dir, progress, tokenizer, best_dev)
 
 
 def finish(
@@ -140,8 +147,13 @@ def finish(
     run_dir: Path,
     progress: checkpoint.Progress,
     tokenizer: Any,
+    dev_scored: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Path:
-    """Score the best model on dev and test and publish it with config, manifest and metrics."""
+    """Score the best model on dev and test and publish it with config, manifest and metrics.
+
+    `dev_scored`: the best epoch's dev probabilities and features when the loop scored the whole
+    dev split, so dev is scored once, not twice (a resumed run scores it again). The auxiliary
+    heads are refitted on frozen features first (training/signal_heads.py)."""
     best = MultiTaskModel.load(run_dir / "best")
     metrics: dict[str, Any] = {
         "version": progress.version,
@@ -154,14 +166,18 @@ def finish(
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         },
     }
-    probs = {
+    scored = {
         name: predict_probs(
             best,
             encode(data.splits[name], tokenizer, config.train.max_length),
             tokenizer.pad_token_id,
         )
+        if name == "test" or dev_scored is None
+        else dev_scored
         for name in ("dev", "test")
     }
+    probs = {name: found[0] for name, found in scored.items()}
+    metrics["signals"] = refit_signal_heads(config, data, best, tokenizer, scored["dev"][1])
     bias: np.ndarray = np.zeros(len(LABELS))
     if config.train.prior_correction:
         ratio = priors.log_prior_ratio(
@@ -191,6 +207,7 @@ def finish(
         logger.info("best model %s macro-F1 %.4f", name, metrics[name]["macro_f1"])
     best.add_label_bias(torch.tensor(bias))
     meta = ModelMeta.read(run_dir / "best")
+    refused = gate(config, Classifier(best, tokenizer, meta), metrics)
     artifacts.save_model(best, tokenizer, meta, run_dir / "final")
     final_dir = config.output_dir / config.name / progress.version
     artifacts.publish(
@@ -202,9 +219,97 @@ def finish(
             "metrics.json": metrics,
         },
         dirs={"splits": run_dir / "splits"},
+        move_latest=not refused,
     )
+    if refused:
+        raise GateRefused(final_dir, refused)
     logger.info("published %s", final_dir)
     return final_dir
+
+
+def refit_signal_heads(
+    config: TrainConfig,
+    data: BuiltData,
+    model: MultiTaskModel,
+    tokenizer: Any,
+    dev_features: np.ndarray,
+) -> dict[str, Any]:
+    """Refit the auxiliary heads on a sample of training rows' frozen features; their dev
+    quality before and after (training/signal_heads.py)."""
+    dev = data.splits["dev"]
+    before = signal_heads.evaluate(*signal_heads.head_probs(model, dev_features), dev)
+    rows = config.train.signal_rows
+    if rows == 0:
+        return {"refitted": False, "dev": before}
+    train = data.splits["train"]
+    signals_known = (train[list(BINARY_SIGNALS)] != UNKNOWN).any(axis=1)
+    annotated = train[train["targets_known"] | signals_known]
+    sample = annotated.sample(n=min(rows, len(annotated)), random_state=config.train.seed)
+    started = time.perf_counter()
+    _, features = predict_probs(
+        model, encode(sample, tokenizer, config.train.max_length), tokenizer.pad_token_id
+    )
+    fitted = signal_heads.refit(model, features, sample.reset_index(drop=True))
+    after = signal_heads.evaluate(*signal_heads.head_probs(model, dev_features), dev)
+    logger.info(
+        "auxiliary heads refitted on %d rows in %.0f s: targets_detected precision %s -> %s",
+        len(sample),
+        time.perf_counter() - started,
+        before["targets_detected_precision"],
+        after["targets_detected_precision"],
+    )
+    return {
+        "refitted": True,
+        "rows": len(sample),
+        "outputs": fitted,
+        "dev_before": before,
+        "dev": after,
+    }
+
+
+class GateRefused(RuntimeError):
+    """The functional suite found categories under their floors: `latest` was not moved."""
+
+    def __init__(self, model_dir: Path, below: dict[str, tuple[float, float]]) -> None:
+        self.model_dir, self.below = model_dir, below
+        shortfalls = ", ".join(f"{n} {acc:.3f} < {floor:.2f}" for n, (acc, floor) in below.items())
+        super().__init__(
+            f"the publish gate refused {model_dir}: functional-suite categories under their "
+            f"floor: {shortfalls}. `latest` still points at the model it pointed at; the new "
+            "model is written beside it (metrics.json, `functional`) for inspection. Lower a floor "
+            "in the config's `gate` only if you accept that weakness."
+        )
+
+
+def gate(config: TrainConfig, classifier: Classifier, metrics: dict[str, Any]) -> dict[str, Any]:
+    """Score the functional suite into `metrics` and return the categories under their floors
+    (empty: publish)."""
+    if not config.gate.run_suite:
+        return {}
+    cases = build_cases(config.resolved_data_dir(), config.gate.lexicon)
+    result = suite.score(cases, lambda texts: probabilities(classifier, texts))
+    below = suite.below_floors(result, config.gate.floors, config.gate.default_floor)
+    metrics["functional"] = result
+    metrics["gate"] = {
+        "floors": config.gate.floors,
+        "default_floor": config.gate.default_floor,
+        "passed": not below,
+        "below": {name: {"accuracy": a, "floor": f} for name, (a, f) in below.items()},
+    }
+    logger.info(
+        "functional suite: %.3f overall over %d cases, worst %s %.3f; gate %s",
+        result["overall"],
+        result["cases"],
+        result["worst"],
+        result["categories"][result["worst"]]["accuracy"],
+        "passed" if not below else f"refused ({', '.join(below)})",
+    )
+    return below
+
+
+def probabilities(classifier: Classifier, texts: list[str]) -> np.ndarray:
+    """Label probabilities in LABELS order for `texts`."""
+    return np.asarray([[p.scores[label] for label in LABELS] for p in classifier.predict(texts)])
 
 
 def freeze(model: MultiTaskModel, layers: int) -> None:
@@ -226,18 +331,21 @@ def freeze(model: MultiTaskModel, layers: int) -> None:
 @torch.inference_mode()
 def predict_probs(
     model: MultiTaskModel, data: Encoded, pad_id: int, batch_size: int = 128
-) -> np.ndarray:
-    """Label probabilities for every row, in row order, batched by length."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Label probabilities and pooled features (for the auxiliary heads) for every row, in row
+    order, batched by length."""
     model.eval()
     order = sorted(range(len(data)), key=lambda i: len(data.input_ids[i]))
     probs = np.zeros((len(data), len(LABELS)), dtype=np.float32)
+    pooled = np.zeros((len(data), model.target_head.in_features), dtype=np.float32)
     for start in range(0, len(order), batch_size):
         rows = order[start : start + batch_size]
         batch = collate(data, rows, pad_id)
-        logits = model(batch["input_ids"], batch["attention_mask"])["label_logits"]
+        logits, features = model.features(batch["input_ids"], batch["attention_mask"])
         probs[rows] = torch.softmax(logits.float(), dim=-1).numpy()
+        pooled[rows] = features.float().numpy()
     model.train()
-    return probs
+    return probs, pooled
 
 
 def _argmax(probs: np.ndarray) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
 from service.runtime import RuntimeDep
 from service.schemas import ERROR_RESPONSES
@@ -31,6 +31,10 @@ async def ready(runtime: RuntimeDep) -> dict[str, str]:
     dependencies=[Depends(require_api_key)],
     responses=ERROR_RESPONSES,
 )
-async def model(runtime: RuntimeDep) -> dict[str, Any]:
-    """Version, labels, target groups, training metrics and data summary, policy and limits."""
-    return runtime.card
+async def model(runtime: RuntimeDep, request: Request) -> dict[str, Any]:
+    """Version, labels, target groups, training metrics and data summary, policy and limits;
+    with RABAT_FOLLOW_MODEL, which path is followed and whether its model was swapped in."""
+    follower = getattr(request.app.state, "follower", None)
+    if follower is None:
+        return runtime.card
+    return {**runtime.card, "follow": follower.to_dict()}

@@ -41,9 +41,10 @@ def test_batches_keep_input_order(classifier: Classifier) -> None:
         assert a.scores == pytest.approx(b.scores, abs=1e-4)
 
 
-def test_long_text_is_truncated_and_flagged(classifier: Classifier) -> None:
+def test_long_text_is_read_in_windows_and_flagged(classifier: Classifier) -> None:
     short, long = classifier.predict(["a short note", "word " * 400])
     assert not short.truncated and long.truncated
+    assert short.windows == 1 and long.windows > 1 and long.window is not None
 
 
 def test_text_is_cleaned_like_training_data(classifier: Classifier) -> None:

@@ -68,12 +68,13 @@ def test_batches_keep_input_order(fp32: OnnxClassifier) -> None:
         assert a.scores == pytest.approx(b.scores, abs=1e-4)
 
 
-def test_long_text_is_truncated_and_flagged(
+def test_long_text_is_read_in_windows_and_flagged(
     fp32: OnnxClassifier, torch_classifier: Classifier
 ) -> None:
     texts = ["a short note", "word " * 400]
     short, long = fp32.predict(texts)
     assert not short.truncated and long.truncated
+    assert short.windows == 1 and long.windows > 1 and long.window is not None
     assert long.scores == pytest.approx(torch_classifier.predict(texts)[1].scores, abs=1e-4)
 
 

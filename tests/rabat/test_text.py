@@ -16,9 +16,20 @@ def test_clean_unifies_mentions_links_and_entities() -> None:
     assert clean("@USER   hello\n\tURL") == "@user hello http"
 
 
-def test_clean_keeps_any_unicode() -> None:
-    text = "שלום 👋🏽 e\u0301 zero\u200bwidth"
+def test_clean_keeps_any_unicode_and_names_emoji() -> None:
+    text = "שלום e\u0301 zero\u200bwidth"
     assert clean(text) == text
+    assert clean("שלום 👋🏽 hi") == "שלום waving hand medium skin tone hi"
+    assert clean("a🐍b") == "a snake b"  # the vocabularies have no emoji: their names instead
+
+
+def test_emoji_names_map_back_to_the_emoji() -> None:
+    raw = "you 🐍🐍 there"
+    cleaned, offsets = clean_with_offsets(raw)
+    assert cleaned == "you snake snake there"
+    start = cleaned.index("snake")
+    assert offsets.to_raw(start, start + 5) == (4, 5)
+    assert offsets.to_raw(cleaned.rindex("snake"), len(cleaned) - len(" there")) == (5, 6)
 
 
 def test_dedup_key_ignores_case_punctuation_and_spacing_but_not_emoji() -> None:

@@ -10,7 +10,7 @@ import pytest
 from rabat.signals import UNKNOWN
 from rabat.text import dedup_key
 from training.config import TrainConfig
-from training.dataset import build, cap, deduplicate
+from training.dataset import build, cap, deduplicate, licence_summary, thin
 
 
 def rows(*items: tuple[str, str, str]) -> pd.DataFrame:
@@ -84,6 +84,49 @@ def test_cap_limits_each_label() -> None:
     frame["key"] = frame["text"]
     out = cap(frame, {"none": 4}, seed=1)
     assert out["label"].value_counts().to_dict() == {"none": 4, "incitement": 1}
+
+
+def test_thinning_a_corpus_keeps_its_rare_labels_whole() -> None:
+    frame = rows(
+        *[(f"o{i}", "offensive", "a") for i in range(90)],
+        *[(f"h{i}", "hate_speech", "a") for i in range(8)],
+        ("i", "incitement", "a"),
+    )
+    out = thin(frame, 30, seed=1)
+    assert len(out) == 30
+    assert out["label"].value_counts().to_dict() == {
+        "offensive": 21,
+        "hate_speech": 8,
+        "incitement": 1,
+    }
+    assert thin(frame, 500, seed=1).equals(frame)
+
+
+def test_the_licence_summary_flags_noncommercial_and_unstated_corpora() -> None:
+    summary = licence_summary({"davidson": {}, "qian_counter_speech": {}, "gab_hate": {}}, [])
+    assert summary["noncommercial_corpora"] == ["qian_counter_speech"]
+    assert summary["unstated_licence_corpora"] == ["gab_hate"]
+    assert summary["free_of_noncommercial_data"] is False
+    assert summary["per_corpus"]["qian_counter_speech"] == "CC-BY-NC-4.0"
+    clean = licence_summary({"davidson": {}}, ["qian_counter_speech"])
+    assert clean["free_of_noncommercial_data"] is True
+    assert clean["excluded_noncommercial"] == ["qian_counter_speech"]
+
+
+def test_allow_noncommercial_false_leaves_the_noncommercial_corpus_out(data_dir: Path) -> None:
+    config = TrainConfig(
+        corpora={"davidson": 1.0, "qian_counter_speech": 0.5},
+        data_dir=data_dir,
+        limit_per_corpus=300,
+        allow_noncommercial=False,
+    )
+    built = build(config)
+    assert "qian_counter_speech" not in built.manifest["sources"]
+    assert built.manifest["licences"]["free_of_noncommercial_data"] is True
+    assert built.manifest["licences"]["excluded_noncommercial"] == ["qian_counter_speech"]
+    assert not any(
+        (frame["source"] == "qian_counter_speech").any() for frame in built.splits.values()
+    )
 
 
 @pytest.fixture(scope="module")

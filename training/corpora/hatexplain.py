@@ -1,9 +1,11 @@
 """HateXplain (Mathew et al. 2021).
 
-The two files use different encodings, checked against each other on the 1,251 posts they
-share: `train.csv` has `label` 0 normal, 1 offensive, 2 hate speech and one boolean column per
-target category; `val.csv` is the original per-annotator format with the Hugging Face coding
-(0 hate speech, 1 normal, 2 offensive), resolved here by strict majority (no majority: dropped).
+Training reads `train.csv` only, without the 1,252 posts it shares with `val.csv`: the official
+validation split is kept for evaluation (`validation_rows`, the hateful-vs-not AUROC target).
+The two files use different encodings, checked against each other on the posts they share:
+`train.csv` has `label` 0 normal, 1 offensive, 2 hate speech and one boolean column per target
+category; `val.csv` is the original per-annotator format with the Hugging Face coding (0 hate
+speech, 1 normal, 2 offensive), resolved by strict majority (no majority: dropped).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 import datasets
 
 from rabat.labels import Label
+from rabat.text import dedup_key
 from training.corpora.base import Record, read_table, to_records
 
 TRAIN_FILE = "hatexplain/train.csv"
@@ -79,9 +82,12 @@ def convert_val(row: dict[str, Any]) -> Record | None:
 def load(data_dir: Path) -> datasets.Dataset:
     train = read_table(data_dir / TRAIN_FILE, ["text", "label", *_TARGET_COLUMNS])
     val = read_table(data_dir / VAL_FILE, ["annotators", "unmasked_sentence"])
-    return datasets.concatenate_datasets(
-        [
-            to_records(train, "hatexplain", "text", convert_train),
-            to_records(val, "hatexplain", "unmasked_sentence", convert_val),
-        ]
-    )
+    held_out = {dedup_key(text) for text in val["unmasked_sentence"]}
+    train = train.filter(lambda row: dedup_key(row["text"]) not in held_out)
+    return to_records(train, "hatexplain", "text", convert_train)
+
+
+def validation_rows(data_dir: Path) -> datasets.Dataset:
+    """The official validation split as unified records (majority of three annotators)."""
+    val = read_table(data_dir / VAL_FILE, ["annotators", "unmasked_sentence"])
+    return to_records(val, "hatexplain_val", "unmasked_sentence", convert_val)

@@ -1,0 +1,123 @@
+"""Long texts read in overlapping windows: the most severe window decides.
+
+A speech, an article or a broadcast transcript is longer than the model's window (96 tokens
+for the default model). Its tokens are cut into windows of the model's size that overlap by
+half, each window is read on its own, and the text takes the prediction of its most severe
+window: the highest label in severity order (none < offensive < hate_speech < incitement),
+then the highest p(hate_speech) + p(incitement). A hateful sentence at the end of a long
+benign text is found wherever it sits, and the window's character span says where.
+
+Torch-free: each backend gives `run(token_id_rows) -> (label_probs, target_probs,
+signal_probs)` and `predict_windows` does the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rabat.labels import HATEFUL, LABELS
+from rabat.prediction import Prediction
+from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS
+
+Rows = list[list[float]]
+Run = Callable[[list[list[int]]], tuple[Rows, Rows, Rows]]
+OVERLAP = 0.5
+
+
+@dataclass(frozen=True)
+class Windows:
+    """One text's model inputs: token ids (special tokens included) and each window's
+    character span in the text."""
+
+    ids: list[list[int]]
+    spans: list[tuple[int, int]]
+
+
+def encode_windows(tokenizer: object, texts: list[str], max_length: int) -> list[Windows]:
+    """Each text's windows of at most `max_length` tokens, overlapping by half."""
+    found = tokenizer(  # type: ignore[operator]
+        texts, add_special_tokens=False, return_offsets_mapping=True, verbose=False
+    )
+    prefix, suffix = special_tokens(tokenizer)
+    size = max(max_length - len(prefix) - len(suffix), 1)
+    step = max(int(size * (1 - OVERLAP)), 1)
+    out = []
+    for text, ids, offsets in zip(texts, found["input_ids"], found["offset_mapping"], strict=True):
+        starts = list(range(0, max(len(ids) - size, 0) + 1, step))
+        if starts[-1] + size < len(ids):
+            starts.append(len(ids) - size)  # the last window ends with the text
+        windows, spans = [], []
+        for start in starts:
+            chunk = ids[start : start + size]
+            windows.append(prefix + chunk + suffix)
+            where = offsets[start : start + size]
+            spans.append((where[0][0], where[-1][1]) if where else (0, len(text)))
+        out.append(Windows(windows, spans))
+    return out
+
+
+def special_tokens(tokenizer: object) -> tuple[list[int], list[int]]:
+    """The ids a tokenizer puts before and after one text ([CLS] and [SEP] for BERT)."""
+    bare = tokenizer("a", add_special_tokens=False)["input_ids"]  # type: ignore[operator]
+    full = tokenizer("a")["input_ids"]  # type: ignore[operator]
+    for at in range(len(full) - len(bare) + 1):
+        if full[at : at + len(bare)] == bare:
+            return full[:at], full[at + len(bare) :]
+    raise ValueError("cannot tell the tokenizer's special tokens apart from the text's")
+
+
+def most_severe(probs: Rows) -> int:
+    """The index of the window whose prediction is the most severe (see the module docstring)."""
+    hateful = [LABELS.index(label) for label in HATEFUL]
+
+    def severity(i: int) -> tuple[int, float]:
+        row = probs[i]
+        return max(range(len(LABELS)), key=row.__getitem__), sum(row[j] for j in hateful)
+
+    return max(range(len(probs)), key=severity)
+
+
+def predict_windows(
+    texts: list[str], tokenizer: object, max_length: int, run: Run, batch_size: int
+) -> list[Prediction]:
+    """Predictions for `texts` (already cleaned), every window read, the most severe kept."""
+    encoded = encode_windows(tokenizer, texts, max_length)
+    flat = [ids for text in encoded for ids in text.ids]
+    probs: Rows = []
+    targets: Rows = []
+    signals: Rows = []
+    for start in range(0, len(flat), batch_size):
+        p, t, s = run(flat[start : start + batch_size])
+        probs += p
+        targets += t
+        signals += s
+    out, first = [], 0
+    for text in encoded:
+        count = len(text.ids)
+        best = first + most_severe(probs[first : first + count])
+        span = text.spans[best - first] if count > 1 else None
+        out.append(_prediction(probs[best], targets[best], signals[best], count, span))
+        first += count
+    return out
+
+
+def _prediction(
+    row: list[float],
+    targets: list[float],
+    signals: list[float],
+    windows: int,
+    span: tuple[int, int] | None,
+) -> Prediction:
+    best = max(range(len(LABELS)), key=row.__getitem__)
+    named = dict(zip(BINARY_SIGNALS, signals, strict=True))
+    return Prediction(
+        label=LABELS[best],
+        scores=dict(zip(LABELS, row, strict=True)),
+        target_groups=dict(zip(TARGET_GROUPS, targets, strict=True)),
+        call_to_violence=named["call_to_violence"],
+        dehumanisation=named["dehumanisation"],
+        truncated=windows > 1,
+        windows=windows,
+        window=span,
+    )

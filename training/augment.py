@@ -1,0 +1,168 @@
+"""Training-time augmentation: robustness by construction, deterministic per seed.
+
+Two kinds (both in the model card, `augmentation` in metrics.json):
+
+- **Obfuscation** of a fraction of the training rows of every label alike: one or two words of
+  a row (its longest, where the content usually is, or a random one) get spaces inside, leetspeak,
+  a dropped, swapped or doubled character, or an emoji in place of a word. The label stays: a
+  word spelt oddly means the same. Only words of letters are touched, never mentions or links.
+- **Contrastive rows** made from hateful training rows: the row is quoted, reported or
+  condemned inside a frame ("Reporting this post: ..."), which makes a text *about* hate that
+  is not hate: `none`, no target, no call to violence. The frames are code; the hateful text is
+  only ever read from the data.
+
+Rows are chosen by a seeded generator, so the same seed gives the same training set.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable
+
+import pandas as pd
+
+from rabat.labels import HATEFUL
+from rabat.text import clean
+
+_WORD = re.compile(r"(?<![@/\w])(?!(?:http|https|user)\b)[A-Za-z]{4,}(?![\w/:.]\w)")
+_LEET = str.maketrans({"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7"})
+# Ordinary words and the emoji people write in their place (the Hatemoji pattern).
+EMOJI = {
+    "love": "\u2764\ufe0f",
+    "heart": "\u2764\ufe0f",
+    "laugh": "\U0001f602",
+    "fire": "\U0001f525",
+    "burn": "\U0001f525",
+    "kill": "\U0001f52a",
+    "knife": "\U0001f52a",
+    "stab": "\U0001f52a",
+    "shoot": "\U0001f52b",
+    "gun": "\U0001f52b",
+    "bomb": "\U0001f4a3",
+    "dead": "\U0001f480",
+    "death": "\U0001f480",
+    "die": "\U0001f480",
+    "pig": "\U0001f437",
+    "pigs": "\U0001f437",
+    "rat": "\U0001f400",
+    "rats": "\U0001f400",
+    "snake": "\U0001f40d",
+    "snakes": "\U0001f40d",
+    "monkey": "\U0001f412",
+    "monkeys": "\U0001f412",
+    "ape": "\U0001f98d",
+    "apes": "\U0001f98d",
+    "dog": "\U0001f415",
+    "dogs": "\U0001f415",
+    "cockroach": "\U0001fab3",
+    "cockroaches": "\U0001fab3",
+    "trash": "\U0001f5d1\ufe0f",
+    "garbage": "\U0001f5d1\ufe0f",
+    "money": "\U0001f4b0",
+    "angry": "\U0001f620",
+}
+_EMOJI_WORD = re.compile(r"\b(" + "|".join(sorted(EMOJI, key=len, reverse=True)) + r")\b", re.I)
+# Frames around a hateful text that make the whole a report or a rebuttal of it.
+FRAMES = (
+    'Someone just posted "{text}" and I reported it. This is not okay.',
+    'Reporting this post: "{text}". Hate like this has no place here.',
+    '"{text}" Can you believe people still say things like this? Disgusting.',
+    "I keep seeing comments like '{text}' and it breaks my heart.",
+    'Quoting a troll so everyone can see: "{text}". Please block and report.',
+    "Nobody should ever have to read '{text}'. Shame on whoever wrote it.",
+    'My teacher showed us the message "{text}" as an example of hate speech.',
+    'He said "{text}" and he was rightly banned for it.',
+    "Stop writing things like '{text}'. It is cruel and it is wrong.",
+    'The article documents slogans such as "{text}" used to harass people.',
+    'It is simply not true that "{text}". That is a lie spread to make people hate.',
+    'No, "{text}" is wrong, and nobody decent believes it.',
+    'I would never say "{text}". People who say it should be ashamed.',
+)
+
+
+def spaced(word: str, rng: random.Random) -> str:
+    return " ".join(word)
+
+
+def leet(word: str, rng: random.Random) -> str:
+    changed = word.translate(_LEET)
+    return changed if changed != word else word[:-1] + "*"
+
+
+def dropped(word: str, rng: random.Random) -> str:
+    i = rng.randrange(1, len(word) - 1)
+    return word[:i] + word[i + 1 :]
+
+
+def swapped(word: str, rng: random.Random) -> str:
+    i = rng.randrange(1, len(word) - 2)
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+
+
+def doubled(word: str, rng: random.Random) -> str:
+    i = rng.randrange(0, len(word))
+    return word[:i] + word[i] + word[i:]
+
+
+OBFUSCATIONS: dict[str, Callable[[str, random.Random], str]] = {
+    "spaced": spaced,
+    "leet": leet,
+    "dropped": dropped,
+    "swapped": swapped,
+    "doubled": doubled,
+}
+
+
+def obfuscate(text: str, rng: random.Random, kind: str | None = None) -> str:
+    """`text` with one or two words obfuscated (or a word put as an emoji); `kind` picks one of
+    OBFUSCATIONS or "emoji", else chosen at random."""
+    kind = kind or rng.choice([*OBFUSCATIONS, "emoji"])
+    if kind == "emoji":
+        emojied = _EMOJI_WORD.sub(lambda m: EMOJI[m.group(1).lower()], text, count=1)
+        if emojied != text:
+            return emojied
+        kind = "spaced"
+    words = list(_WORD.finditer(text))
+    if not words:
+        return text
+    targets = {max(words, key=lambda m: len(m.group()))}
+    if len(words) > 1 and rng.random() < 0.5:
+        targets.add(rng.choice(words))
+    out, last = [], 0
+    for match in sorted(targets, key=lambda m: m.start()):
+        out += [text[last : match.start()], OBFUSCATIONS[kind](match.group(), rng)]
+        last = match.end()
+    return "".join(out) + text[last:]
+
+
+def obfuscate_rows(frame: pd.DataFrame, fraction: float, seed: int) -> pd.DataFrame:
+    """A copy of `frame` where `fraction` of the rows, drawn the same way in every label, have
+    obfuscated text."""
+    rng = random.Random(seed)
+    out = frame.copy()
+    chosen = out.groupby("label", group_keys=False).sample(frac=fraction, random_state=seed).index
+    # cleaned again as every text is (emoji become their names, as at inference)
+    out.loc[chosen, "text"] = [clean(obfuscate(text, rng)) for text in out.loc[chosen, "text"]]
+    return out
+
+
+def contrastive_rows(
+    frame: pd.DataFrame, rows: int, seed: int, max_chars: int = 280
+) -> pd.DataFrame:
+    """`rows` new `none` rows, each a hateful row of `frame` inside a reporting or condemning
+    frame (short hateful rows only, so the frame stays the point of the text)."""
+    hateful = frame[frame["label"].isin(HATEFUL) & (frame["text"].str.len() <= max_chars)]
+    if hateful.empty or rows == 0:
+        return frame.iloc[0:0].copy()
+    rng = random.Random(seed)
+    picked = hateful.sample(n=rows, replace=len(hateful) < rows, random_state=seed)
+    made = picked.copy()
+    made["text"] = [clean(rng.choice(FRAMES).format(text=text.strip())) for text in picked["text"]]
+    made["label"] = "none"
+    made["source"] = "contrastive"
+    made["targets"] = [[] for _ in range(len(made))]
+    made["targets_known"] = True
+    made["call_to_violence"] = 0
+    made["dehumanisation"] = 0
+    return made.reset_index(drop=True)
