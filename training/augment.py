@@ -6,6 +6,8 @@ Two kinds (both in the model card, `augmentation` in metrics.json):
   a row (its longest, where the content usually is, or a random one) get spaces inside, leetspeak,
   a dropped, swapped or doubled character, or an emoji in place of a word. The label stays: a
   word spelt oddly means the same. Only words of letters are touched, never mentions or links.
+- **Identity mentions**: `none` rows that name an identity group are repeated, so naming a
+  group weighs as much against "hateful" as the hateful rows that name one weigh for it.
 - **Contrastive rows** made from hateful training rows: the row is quoted, reported or
   condemned inside a frame ("Reporting this post: ..."), which makes a text *about* hate that
   is not hate: `none`, no target, no call to violence. The frames are code; the hateful text is
@@ -24,6 +26,7 @@ import pandas as pd
 
 from rabat.labels import HATEFUL
 from rabat.text import clean
+from training.corpora.targets import mentions_identity
 
 _WORD = re.compile(r"(?<![@/\w])(?!(?:http|https|user)\b)[A-Za-z]{4,}(?![\w/:.]\w)")
 _LEET = str.maketrans({"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7"})
@@ -145,6 +148,15 @@ def obfuscate_rows(frame: pd.DataFrame, fraction: float, seed: int) -> pd.DataFr
     # cleaned again as every text is (emoji become their names, as at inference)
     out.loc[chosen, "text"] = [clean(obfuscate(text, rng)) for text in out.loc[chosen, "text"]]
     return out
+
+
+def identity_mentions(frame: pd.DataFrame, copies: int) -> pd.DataFrame:
+    """`copies` more of every `none` row that names an identity group: a group named is not a
+    group attacked, and the corpora have fewer such rows than hateful ones that name groups."""
+    if copies == 0:
+        return frame.iloc[0:0].copy()
+    chosen = frame[(frame["label"] == "none") & frame["text"].map(mentions_identity)]
+    return pd.concat([chosen] * copies, ignore_index=True)
 
 
 def contrastive_rows(

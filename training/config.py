@@ -47,6 +47,9 @@ class AugmentConfig(_Strict):
     contrastive_rows: int = Field(
         0, ge=0, description="`none` rows made by framing hateful training rows as reports"
     )
+    identity_none_copies: int = Field(
+        0, ge=0, le=5, description="extra copies of `none` rows that name an identity group"
+    )
     seed: int = 13
 
 

@@ -24,7 +24,7 @@ from rabat.files import staged_dir
 from rabat.labels import LABELS
 from rabat.signals import UNKNOWN
 from rabat.text import dedup_key
-from training.augment import contrastive_rows, obfuscate_rows
+from training.augment import contrastive_rows, identity_mentions, obfuscate_rows
 from training.config import TrainConfig
 from training.corpora import load_corpus, recipe
 from training.reviewed import SOURCE as REVIEW
@@ -104,7 +104,13 @@ def augment(frame: pd.DataFrame, config: TrainConfig) -> tuple[pd.DataFrame, dic
     params = config.augment
     out = obfuscate_rows(frame, params.obfuscate_fraction, params.seed)
     obfuscated = int((out["text"] != frame["text"]).sum())
-    made = contrastive_rows(frame, params.contrastive_rows, params.seed)
+    made = pd.concat(
+        [
+            contrastive_rows(frame, params.contrastive_rows, params.seed),
+            identity_mentions(out, params.identity_none_copies),
+        ],
+        ignore_index=True,
+    )
     if not made.empty:
         made["weight"] = 1.0
         made["key"] = made["text"].map(dedup_key)

@@ -31,3 +31,11 @@ def groups_from_description(description: str) -> frozenset[str]:
         return frozenset()
     found = frozenset(group for group, pattern in _COMPILED if pattern.search(text))
     return found or frozenset({"other"})
+
+
+_MENTION = re.compile(r"\b(?:" + "|".join(pattern for _, pattern in _KEYWORDS) + ")", re.IGNORECASE)
+
+
+def mentions_identity(text: str) -> bool:
+    """Whether a text names an identity group (a word starting like one of the keywords)."""
+    return _MENTION.search(text) is not None
