@@ -199,6 +199,8 @@ def split(frame: pd.DataFrame, config: TrainConfig) -> dict[str, pd.DataFrame]:
     strata = frame["label"] + "/" + frame["source"]
     counts = strata.map(strata.value_counts())
     strata = strata.where(counts >= 10, frame["label"])
+    # a label with a single row (tiny runs) cannot be stratified: it joins the largest stratum
+    strata = strata.where(strata.map(strata.value_counts()) >= 2, strata.mode().iloc[0])
     rest, test_rows = train_test_split(frame, test_size=test, random_state=seed, stratify=strata)
     train_rows, dev_rows = train_test_split(
         rest, test_size=dev / (1 - test), random_state=seed, stratify=strata.loc[rest.index]

@@ -175,3 +175,12 @@ def test_manifest_records_sources_hashes_and_counts(small_config: TrainConfig) -
     total = sum(sum(c.values()) for c in per_split.values())
     assert total == manifest["deduplication"]["rows_out"]
     assert manifest["split"]["seed"] == small_config.split.seed
+
+
+def test_a_label_with_one_row_still_splits() -> None:
+    from training.dataset import split
+
+    frame = rows(*[(f"t{i}", "none", "a") for i in range(40)], ("x", "incitement", "a"))
+    config = TrainConfig(corpora={"davidson": 1.0})
+    parts = split(frame, config)
+    assert sum(len(p) for p in parts.values()) == 41
