@@ -221,7 +221,9 @@ def test_a_first_make_run_serves_a_quick_model_then_swaps_in_the_full_one(
         served = wait_for_service(run)
         assert served, f"`make run` did not start the service:\n{run.tail()}"
         url, _ = served
-        assert "Serving the quick model for now" in "".join(run.output)
+        deadline = time.monotonic() + 30
+        while "Serving the quick model for now" not in "".join(run.output[-8:]):
+            assert run.next_line(deadline) is not None, run.tail()  # the banner after the curl
         with httpx.Client(base_url=url, timeout=60) as http:
             quick = http.get("/model").json()
             assert quick["follow"]["path"].endswith("models/rabat-smoke/latest")
