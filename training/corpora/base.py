@@ -8,6 +8,7 @@ calls no one to act) and everything else stays unknown and is masked out of the 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -16,11 +17,16 @@ from typing import Any
 
 import datasets
 
+import rabat.text
 from rabat.labels import Label
 from rabat.signals import TARGET_GROUPS, UNKNOWN
 from rabat.text import clean
 
 logger = logging.getLogger(__name__)
+
+# `datasets` caches a map by the hash of its function, which does not see inside `clean`: the
+# digest of rabat/text.py goes into the function, so a changed clean-up invalidates the cache.
+CLEANING = hashlib.sha256(Path(rabat.text.__file__).read_bytes()).hexdigest()[:16]
 
 FEATURES = datasets.Features(
     {
@@ -90,7 +96,9 @@ def to_records(
 ) -> datasets.Dataset:
     """Map a raw table onto unified records; rows `convert` returns None for are dropped."""
 
-    def batch_fn(batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    cleaning = CLEANING  # in the closure, so `datasets` re-maps when the clean-up changes
+
+    def batch_fn(batch: dict[str, list[Any]], cleaning: str = cleaning) -> dict[str, list[Any]]:
         out: dict[str, list[Any]] = {name: [] for name in FEATURES}
         size = len(batch[text_column])
         for i in range(size):
