@@ -50,16 +50,17 @@ class PushReport:
 def load_predictor(
     model: Path, backend: str = "auto", policy: Path = DEFAULT_POLICY
 ) -> tuple[Predict, str]:
-    """The model's analysis without evidence spans (the costly part) and its version.
+    """The model's analysis, evidence spans included (they become the tasks' pre-annotated
+    rationale spans, for reviewers to keep or correct), and its version.
     `backend` auto: int8 ONNX when the model has been exported, else torch."""
     from rabat.analysis import Analyzer  # torch loads here, not when the CLI starts
 
     if backend == "auto":
         backend = "onnx-int8" if (model / "model.int8.onnx").is_file() else "torch"
-    analyzer = Analyzer.load(model, policy, backend=backend, attributions=False)
+    analyzer = Analyzer.load(model, policy, backend=backend)
 
     def predict(texts: Sequence[str]) -> list[dict[str, Any]]:
-        found = analyzer.analyze(texts, [None] * len(texts), [False] * len(texts))
+        found = analyzer.analyze(texts, [None] * len(texts))
         return [a.to_dict(analyzer.target_bar) for a in found]
 
     return predict, analyzer.classifier.version

@@ -5,14 +5,14 @@ assessment: what the service returns per text, without any web framework.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from rabat.assessment import Assessment, Assessor
-from rabat.attribution import Attributor
 from rabat.classifier import Classifier, Prediction
 from rabat.context import Context
+from rabat.evidence import EvidencePolicy
 from rabat.markers import Span
 from rabat.model import ModelMeta
 from rabat.policy import Policy, load_policy
@@ -79,37 +79,25 @@ class Predictor(Protocol):
 
 
 class Analyzer:
-    """Classifier + attributions + Rabat assessment. Build once; `analyze` is thread-compatible
+    """Classifier + evidence + Rabat assessment. Build once; `analyze` is thread-compatible
     when called from one thread at a time (the service's batcher does exactly that).
 
-    Attributions need gradients, hence the torch model: with an ONNX predictor, pass the torch
-    `Classifier` of the same model directory as `explainer` (or turn attributions off).
+    Evidence comes from the model's own forward pass (the evidence head), so any backend gives
+    it at no extra cost; `evidence=False` leaves the spans out (`rabat.evidence`).
     """
 
     def __init__(
         self,
         classifier: Predictor,
         policy: Policy,
-        attributions: bool = True,
-        explainer: Classifier | None = None,
+        evidence: bool = True,
+        evidence_policy: EvidencePolicy | None = None,
     ) -> None:
         self.classifier = classifier
         self.policy = policy
         self.assessor = Assessor(policy)
-        self.attributor = None
-        if attributions:
-            explainer = explainer or (classifier if isinstance(classifier, Classifier) else None)
-            if explainer is None:
-                raise ValueError(
-                    "attributions need the torch model: pass explainer=Classifier.load(model_dir) "
-                    "with an ONNX predictor, or attributions=False"
-                )
-            if explainer.version != classifier.version:
-                raise ValueError(
-                    f"explainer model {explainer.version} differs from the predictor's "
-                    f"{classifier.version}: load both from one model directory"
-                )
-            self.attributor = Attributor(explainer)
+        self.evidence = evidence
+        self.evidence_policy = evidence_policy or EvidencePolicy()
 
     @classmethod
     def load(
@@ -117,18 +105,17 @@ class Analyzer:
     ) -> Analyzer:
         """Load a model directory with a backend: `torch`, `onnx` (fp32) or `onnx-int8`."""
         policy = load_policy(policy_path)
+        threads = kwargs.pop("threads", None)
         if backend == "torch":
             return cls(Classifier.load(model_dir), policy, **kwargs)
         if backend not in ("onnx", "onnx-int8"):
             raise ValueError(f"unknown backend {backend!r}: expected torch, onnx or onnx-int8")
         from rabat.onnx_backend import OnnxClassifier
 
-        threads = kwargs.pop("threads", None)
         predictor = OnnxClassifier.load(
             model_dir, quantized=backend == "onnx-int8", threads=threads
         )
-        explainer = Classifier.load(model_dir) if kwargs.get("attributions", True) else None
-        return cls(predictor, policy, explainer=explainer, **kwargs)
+        return cls(predictor, policy, **kwargs)
 
     @property
     def target_bar(self) -> float:
@@ -141,25 +128,14 @@ class Analyzer:
         explain: Sequence[bool] | None = None,
     ) -> list[Analysis]:
         """Analyse texts in one batch; `contexts` (and `explain`, default all True) align with
-        `texts`. `explain` False skips a text's evidence spans, the costly part."""
+        `texts`. `explain` False leaves a text's evidence spans out."""
         if len(texts) != len(contexts):
             raise ValueError(f"got {len(texts)} texts but {len(contexts)} contexts: pass one each")
-        flags = [True] * len(texts) if explain is None else list(explain)
+        flags = [self.evidence] * len(texts) if explain is None else list(explain)
         predictions = self.classifier.predict(texts)
-        evidence: list[list[Span]] = [[] for _ in texts]
-        wanted = [i for i, flag in enumerate(flags) if flag]
-        if self.attributor and wanted:
-            # A long text is explained within the window that decided its label.
-            starts = [(predictions[i].window or (0, len(texts[i])))[0] for i in wanted]
-            ends = [(predictions[i].window or (0, len(texts[i])))[1] for i in wanted]
-            found = self.attributor.explain(
-                [texts[i][a:b] for i, a, b in zip(wanted, starts, ends, strict=True)],
-                [predictions[i].label for i in wanted],
-            )
-            for i, start, spans in zip(wanted, starts, found, strict=True):
-                evidence[i] = [replace(s, start=s.start + start, end=s.end + start) for s in spans]
         results = []
-        for text, context, pred, spans in zip(texts, contexts, predictions, evidence, strict=True):
+        for text, context, pred, flag in zip(texts, contexts, predictions, flags, strict=True):
+            spans = self.evidence_policy.spans(text, pred) if flag and self.evidence else []
             assessment = self.assessor.assess(text, pred, context, spans)
             results.append(Analysis(len(text), pred, assessment, spans))
         return results

@@ -99,6 +99,9 @@ class Assessor:
             notes.append(f"dehumanising language (p={s.dehumanisation:.2f})")
         if s.call_to_violence >= 0.5:
             notes.append(f"call to violence (p={s.call_to_violence:.2f})")
+        if evidence:
+            cited = ", ".join(f"{span.text!r} ({span.weight:.2f})" for span in evidence[:5])
+            notes.append(f"evidence, the words that carry the label: {cited}")
         return self._factor("content_form", score, "text", notes, evidence)
 
     def intent_factor(self, s: Prediction, calls: list[Span]) -> Factor:

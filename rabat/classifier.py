@@ -10,6 +10,7 @@ from pathlib import Path
 import torch
 from transformers import AutoTokenizer
 
+from rabat.evidence import merge_same_spans
 from rabat.integrity import check_model_files
 from rabat.model import ModelMeta, MultiTaskModel
 from rabat.prediction import Prediction
@@ -66,14 +67,15 @@ class Classifier:
         )
 
     @torch.inference_mode()
-    def _run(self, ids: list[list[int]]) -> tuple[Rows, Rows, Rows]:
-        """Label, target-group and signal probabilities for rows of token ids."""
+    def _run(self, ids: list[list[int]]) -> tuple[Rows, Rows, Rows, Rows]:
+        """Label, target-group, signal and token evidence probabilities for rows of token ids."""
         batch = self.tokenizer.pad({"input_ids": ids}, return_tensors="pt")  # type: ignore[attr-defined]
         out = self.model(batch["input_ids"], batch["attention_mask"])
         probs = torch.softmax(out["label_logits"].float(), dim=-1).tolist()
         targets = torch.sigmoid(out["target_logits"].float()).tolist()
         binary = torch.sigmoid(out["binary_logits"].float()).tolist()
-        return probs, targets, binary
+        evidence = torch.sigmoid(out["evidence_logits"].float()).tolist()
+        return probs, targets, binary, evidence
 
 
 def predict_in_length_order(
@@ -82,7 +84,7 @@ def predict_in_length_order(
     predict_batch: Callable[[list[str]], list[Prediction]],
 ) -> list[Prediction]:
     """Clean `texts`, run `predict_batch` on length-sorted batches, return input order, with
-    each deciding window's span mapped back into the text as given."""
+    each deciding window's span and each word's span mapped back into the text as given."""
     if isinstance(texts, str):
         raise TypeError("predict() takes a list of texts, not a single string: wrap it in [].")
     cleaned = [clean_with_offsets(text) for text in texts]
@@ -91,6 +93,8 @@ def predict_in_length_order(
     for start in range(0, len(order), batch_size):
         idx = order[start : start + batch_size]
         for i, pred in zip(idx, predict_batch([cleaned[i][0] for i in idx]), strict=True):
-            span = pred.window
-            results[i] = pred if span is None else replace(pred, window=cleaned[i][1].to_raw(*span))
+            offsets = cleaned[i][1]
+            span = None if pred.window is None else offsets.to_raw(*pred.window)
+            words = merge_same_spans([(*offsets.to_raw(a, b), v) for a, b, v in pred.words])
+            results[i] = replace(pred, window=span, words=tuple(words))
     return [results[i] for i in range(len(cleaned))]

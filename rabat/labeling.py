@@ -44,9 +44,9 @@ RATIONALE_KINDS: dict[str, str] = {
     "time_marker": "when: now, tonight, before the vote",
 }
 
-# What the model's span kinds become in the form; attribution spans are the model's evidence.
+# What the model's span kinds become in the form's rationale labels.
 _SPAN_KIND = {
-    "attribution": "evidence",
+    "evidence": "evidence",
     "call_to_action": "call_to_action",
     "time_marker": "time_marker",
 }

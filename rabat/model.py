@@ -4,7 +4,8 @@ A model directory is a standard Hugging Face sequence-classification model (so
 `pipeline("text-classification")` can load it) plus Rabat's own files:
 
     config.json, model.safetensors, tokenizer files   the encoder and its 4-label head
-    aux_heads.safetensors                               target-group, violence, dehumanisation heads
+    aux_heads.safetensors                               target-group, violence, dehumanisation and
+                                                        token evidence heads
     rabat_model.json                                    labels, target groups, version, max length
     training_config.yaml, data_manifest.json, metrics.json   written by training
 """
@@ -77,6 +78,9 @@ class MultiTaskModel(nn.Module):
         hidden = int(encoder.config.hidden_size)
         self.target_head = nn.Linear(hidden, len(TARGET_GROUPS))
         self.binary_head = nn.Linear(hidden, len(BINARY_SIGNALS))
+        # One logit per token: does this token carry the label? Trained on annotators'
+        # rationales (training/losses.py); the service's evidence spans are its scores.
+        self.evidence_head = nn.Linear(hidden, 1)
 
     @classmethod
     def from_base(cls, base: str | Path) -> MultiTaskModel:
@@ -95,14 +99,17 @@ class MultiTaskModel(nn.Module):
         attention_mask: torch.Tensor,
         inputs_embeds: torch.Tensor | None = None,
     ) -> dict[str, torch.Tensor]:
-        """Logits of every head; pass `inputs_embeds` instead of ids for input attributions."""
-        label_logits, pooled = self.features(input_ids, attention_mask, inputs_embeds)
+        """Logits of every head: label, target groups, binary signals (per text) and evidence
+        (per token, `(batch, tokens)`)."""
+        label_logits, hidden = self._encode(input_ids, attention_mask, inputs_embeds)
+        pooled = _mean_pool(hidden, attention_mask)
         if self.detach_aux:
             pooled = pooled.detach()
         return {
             "label_logits": label_logits,
             "target_logits": self.target_head(pooled),
             "binary_logits": self.binary_head(pooled),
+            "evidence_logits": self.evidence_head(hidden).squeeze(-1),
         }
 
     def features(
@@ -112,15 +119,22 @@ class MultiTaskModel(nn.Module):
         inputs_embeds: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """The label logits and the mean-pooled last hidden states the auxiliary heads read."""
+        label_logits, hidden = self._encode(input_ids, attention_mask, inputs_embeds)
+        return label_logits, _mean_pool(hidden, attention_mask)
+
+    def _encode(
+        self,
+        input_ids: torch.Tensor | None,
+        attention_mask: torch.Tensor,
+        inputs_embeds: torch.Tensor | None,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         out = self.encoder(
             input_ids=input_ids,
             inputs_embeds=inputs_embeds,
             attention_mask=attention_mask,
             output_hidden_states=True,
         )
-        mask = attention_mask.unsqueeze(-1).to(out.hidden_states[-1].dtype)
-        pooled = (out.hidden_states[-1] * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-        return out.logits, pooled
+        return out.logits, out.hidden_states[-1]
 
     def add_label_bias(self, bias: torch.Tensor) -> None:
         """Add `bias` to the label logits, in the head itself (so every reader applies it)."""
@@ -134,9 +148,9 @@ class MultiTaskModel(nn.Module):
         model_dir.mkdir(parents=True, exist_ok=True)
         self.encoder.save_pretrained(model_dir, safe_serialization=True)
         aux = {f"target_head.{k}": v.contiguous() for k, v in self.target_head.state_dict().items()}
-        aux.update(
-            {f"binary_head.{k}": v.contiguous() for k, v in self.binary_head.state_dict().items()}
-        )
+        for name in ("binary_head", "evidence_head"):
+            head: nn.Module = getattr(self, name)
+            aux.update({f"{name}.{k}": v.contiguous() for k, v in head.state_dict().items()})
         save_file(aux, str(model_dir / AUX_FILE))
 
     @classmethod
@@ -152,9 +166,20 @@ class MultiTaskModel(nn.Module):
                 f"{aux_path} not found: the model directory is incomplete. Retrain it."
             )
         state: dict[str, Any] = load_file(str(aux_path))
+        if not any(key.startswith("evidence_head.") for key in state):
+            raise ValueError(
+                f"{aux_path} has no evidence head: the model was trained before evidence came "
+                "from the model itself. Retrain it with `make train`."
+            )
         model.target_head.load_state_dict(_sub(state, "target_head."))
         model.binary_head.load_state_dict(_sub(state, "binary_head."))
+        model.evidence_head.load_state_dict(_sub(state, "evidence_head."))
         return model
+
+
+def _mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
 
 
 def _sub(state: dict[str, Any], prefix: str) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 `python -m training.export_onnx --model DIR` writes, beside the PyTorch weights:
 
-    model.onnx          the whole multi-task network (all three heads), fp32
+    model.onnx          the whole multi-task network (label, signal and evidence heads), fp32
     model.int8.onnx     the same with int8 weights (dynamic quantisation)
     onnx_export.json    the opset, file sizes, and parity and accuracy against PyTorch
 
@@ -33,7 +33,7 @@ FP32_FILE = "model.onnx"
 INT8_FILE = "model.int8.onnx"
 EXPORT_FILE = "onnx_export.json"
 INPUT_NAMES = ("input_ids", "attention_mask")
-OUTPUT_NAMES = ("label_logits", "target_logits", "binary_logits")
+OUTPUT_NAMES = ("label_logits", "target_logits", "binary_logits", "evidence_logits")
 EXPORT_HINT = "run `python -m training.export_onnx --model {dir}` to export it"
 
 
@@ -85,11 +85,16 @@ class OnnxClassifier:
             texts, self.tokenizer, self.meta.max_length, self._run, self.batch_size
         )
 
-    def _run(self, ids: list[list[int]]) -> tuple[Rows, Rows, Rows]:
+    def _run(self, ids: list[list[int]]) -> tuple[Rows, Rows, Rows, Rows]:
         batch = self.tokenizer.pad({"input_ids": ids}, return_tensors="np")  # type: ignore[attr-defined]
         feed = {name: batch[name].astype(np.int64) for name in INPUT_NAMES}
-        label, target, binary = self.session.run(list(OUTPUT_NAMES), feed)
-        return softmax(label).tolist(), sigmoid(target).tolist(), sigmoid(binary).tolist()
+        label, target, binary, evidence = self.session.run(list(OUTPUT_NAMES), feed)
+        return (
+            softmax(label).tolist(),
+            sigmoid(target).tolist(),
+            sigmoid(binary).tolist(),
+            sigmoid(evidence).tolist(),
+        )
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

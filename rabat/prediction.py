@@ -12,7 +12,8 @@ class Prediction:
     A text longer than the model's window is read in `windows` overlapping windows
     (`rabat.windows`); the most severe decides, and `window` is its character span in the text
     as given (None when the text fit in one window). `truncated` says the text took more than
-    one window."""
+    one window. `words`: every word the deciding window read, as (start, end, evidence score)
+    in the text as given; the score is the evidence head's p(this word carries the label)."""
 
     label: str
     scores: dict[str, float]
@@ -22,6 +23,7 @@ class Prediction:
     truncated: bool
     windows: int = 1
     window: tuple[int, int] | None = None
+    words: tuple[tuple[int, int, float], ...] = ()
 
     @property
     def confidence(self) -> float:

@@ -39,12 +39,31 @@ class OffsetMap:
 
     clean_starts: list[int]
     raw_spans: list[tuple[int, int]]
+    clean_length: int = 0
 
     def to_raw(self, start: int, end: int) -> tuple[int, int]:
         """The original [start, end) covering the cleaned [start, end)."""
         first = max(bisect_right(self.clean_starts, start) - 1, 0)
         last = max(bisect_right(self.clean_starts, max(end - 1, start)) - 1, 0)
         return self.raw_spans[first][0], self.raw_spans[last][1]
+
+    def to_clean(self, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The cleaned [start, end) stretches that come from the original `spans` (merged, in
+        order): how a corpus's character-offset rationale lands in the text the model reads."""
+        if not spans:
+            return []
+        ends = [*self.clean_starts[1:], self.clean_length]
+        out: list[tuple[int, int]] = []
+        for clean_start, clean_end, (raw_start, raw_end) in zip(
+            self.clean_starts, ends, self.raw_spans, strict=True
+        ):
+            if raw_end <= raw_start or not any(s < raw_end and raw_start < e for s, e in spans):
+                continue
+            if out and out[-1][1] == clean_start:
+                out[-1] = (out[-1][0], clean_end)
+            else:
+                out.append((clean_start, clean_end))
+        return out
 
 
 def clean_with_offsets(text: str) -> tuple[str, OffsetMap]:
@@ -71,7 +90,7 @@ def clean_with_offsets(text: str) -> tuple[str, OffsetMap]:
         spans.append((raw_start, raw_end))
         out.append(value)
         length += len(value)
-    return "".join(out), OffsetMap(starts, spans)
+    return "".join(out), OffsetMap(starts, spans, length)
 
 
 def _plain_pieces(text: str, start: int, end: int) -> list[tuple[str, int, int]]:

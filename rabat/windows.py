@@ -7,8 +7,11 @@ window: the highest label in severity order (none < offensive < hate_speech < in
 then the highest p(hate_speech) + p(incitement). A hateful sentence at the end of a long
 benign text is found wherever it sits, and the window's character span says where.
 
+The deciding window's token evidence scores become word scores (`rabat.evidence`): the
+evidence of a long text is read where its label was decided.
+
 Torch-free: each backend gives `run(token_id_rows) -> (label_probs, target_probs,
-signal_probs)` and `predict_windows` does the rest.
+signal_probs, token_evidence_probs)` and `predict_windows` does the rest.
 """
 
 from __future__ import annotations
@@ -16,22 +19,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rabat.evidence import word_scores
 from rabat.labels import HATEFUL, LABELS
 from rabat.prediction import Prediction
 from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS
 
 Rows = list[list[float]]
-Run = Callable[[list[list[int]]], tuple[Rows, Rows, Rows]]
+Run = Callable[[list[list[int]]], tuple[Rows, Rows, Rows, Rows]]
 OVERLAP = 0.5
 
 
 @dataclass(frozen=True)
 class Windows:
-    """One text's model inputs: token ids (special tokens included) and each window's
-    character span in the text."""
+    """One text's model inputs: token ids (special tokens included), each window's character
+    span in the text, and the character offsets of each window's text tokens."""
 
     ids: list[list[int]]
     spans: list[tuple[int, int]]
+    offsets: list[list[tuple[int, int]]]
 
 
 def encode_windows(tokenizer: object, texts: list[str], max_length: int) -> list[Windows]:
@@ -47,13 +52,14 @@ def encode_windows(tokenizer: object, texts: list[str], max_length: int) -> list
         starts = list(range(0, max(len(ids) - size, 0) + 1, step))
         if starts[-1] + size < len(ids):
             starts.append(len(ids) - size)  # the last window ends with the text
-        windows, spans = [], []
+        windows, spans, token_offsets = [], [], []
         for start in starts:
             chunk = ids[start : start + size]
             windows.append(prefix + chunk + suffix)
-            where = offsets[start : start + size]
+            where = [tuple(pair) for pair in offsets[start : start + size]]
             spans.append((where[0][0], where[-1][1]) if where else (0, len(text)))
-        out.append(Windows(windows, spans))
+            token_offsets.append(where)
+        out.append(Windows(windows, spans, token_offsets))
     return out
 
 
@@ -84,20 +90,26 @@ def predict_windows(
     """Predictions for `texts` (already cleaned), every window read, the most severe kept."""
     encoded = encode_windows(tokenizer, texts, max_length)
     flat = [ids for text in encoded for ids in text.ids]
+    skip = len(special_tokens(tokenizer)[0])
     probs: Rows = []
     targets: Rows = []
     signals: Rows = []
+    evidence: Rows = []
     for start in range(0, len(flat), batch_size):
-        p, t, s = run(flat[start : start + batch_size])
+        p, t, s, e = run(flat[start : start + batch_size])
         probs += p
         targets += t
         signals += s
+        evidence += e
     out, first = [], 0
-    for text in encoded:
+    for text, cleaned in zip(encoded, texts, strict=True):
         count = len(text.ids)
         best = first + most_severe(probs[first : first + count])
+        offsets = text.offsets[best - first]
+        tokens = evidence[best][skip : skip + len(offsets)]
+        words = word_scores(cleaned, offsets, tokens)
         span = text.spans[best - first] if count > 1 else None
-        out.append(_prediction(probs[best], targets[best], signals[best], count, span))
+        out.append(_prediction(probs[best], targets[best], signals[best], count, span, words))
         first += count
     return out
 
@@ -108,6 +120,7 @@ def _prediction(
     signals: list[float],
     windows: int,
     span: tuple[int, int] | None,
+    words: list[tuple[int, int, float]],
 ) -> Prediction:
     best = max(range(len(LABELS)), key=row.__getitem__)
     named = dict(zip(BINARY_SIGNALS, signals, strict=True))
@@ -120,4 +133,5 @@ def _prediction(
         truncated=windows > 1,
         windows=windows,
         window=span,
+        words=tuple(words),
     )

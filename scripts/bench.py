@@ -5,9 +5,11 @@
 Measures, on the same model and the same texts (test-split texts of at most 280 characters):
 1. `pipeline("text-classification")` in this process, one text per call (its default use), and
    with batch_size=32 for reference;
-2. the service (`python -m service`, real uvicorn, real HTTP on loopback) with 1, 8 and 32
-   concurrent clients calling POST /classify;
-and prints texts/s, p50/p95/p99 latency, the ratio service / pipeline, time to ready and memory.
+2. the service (`python -m service`, real uvicorn, real HTTP on loopback, RABAT_BACKEND
+   onnx-int8 unless --backend says otherwise) with 1, 8 and 32 concurrent clients calling
+   POST /classify, with evidence spans (the default) and with `"explain": false`;
+and prints texts/s, p50/p95/p99 latency, the ratio service / pipeline, evidence on / off, time to
+ready and memory.
 Both share this machine's cores: the client's own work is part of the service's numbers.
 """
 
@@ -126,14 +128,21 @@ def main() -> int:
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--threads", type=int, default=2, help="torch threads for the pipeline")
     parser.add_argument("--no-context", action="store_true", help="send text only")
-    parser.add_argument("--no-explain", action="store_true", help='send "explain": false')
+    parser.add_argument(
+        "--backend", default="onnx-int8", choices=("torch", "onnx", "onnx-int8"), help="service"
+    )
+    parser.add_argument(
+        "--explain",
+        default="on,off",
+        help='"on,off" (default): both, the service restarted in between; "on" or "off": one',
+    )
     parser.add_argument("--out", type=Path, help="also write the results as JSON here")
     parser.add_argument(
         "--env",
         action="append",
         default=[],
         metavar="RABAT_X=V",
-        help="extra service settings, e.g. RABAT_ATTRIBUTIONS=false",
+        help="extra service settings, e.g. RABAT_MODEL_BATCH_SIZE=16",
     )
     args = parser.parse_args()
     if not (args.model / "rabat_model.json").is_file():
@@ -144,21 +153,32 @@ def main() -> int:
         f"model {args.model.resolve().name}"
     )
     rows = bench_pipeline(args.model, texts, args.threads)
-    env = dict(item.split("=", 1) for item in args.env)
-    extra: dict[str, Any] = {} if args.no_context else {"context": CONTEXT}
-    if args.no_explain:
-        extra["explain"] = False
-    with running_service(args.model, **env) as service:
-        memory_idle = service.memory_mb()
-        for clients in (int(c) for c in args.clients.split(",")):
-            rows.append(asyncio.run(bench_service(service.url, texts, clients, extra, {})))
-        memory = service.memory_mb()
+    env = {"RABAT_BACKEND": args.backend, **dict(item.split("=", 1) for item in args.env)}
+    by_mode: dict[str, list[dict[str, Any]]] = {}
+    for mode in args.explain.split(","):
+        extra: dict[str, Any] = {} if args.no_context else {"context": CONTEXT}
+        extra["explain"] = mode == "on"
+        with running_service(args.model, **env) as service:
+            memory_idle = service.memory_mb()
+            for clients in (int(c) for c in args.clients.split(",")):
+                found = asyncio.run(bench_service(service.url, texts, clients, extra, {}))
+                found["system"] += f", evidence {mode}"
+                by_mode.setdefault(mode, []).append(found)
+                rows.append(found)
+            memory = service.memory_mb()
+    print(f"service: RABAT_BACKEND={args.backend}")
     print_table(rows, rows[0]["texts_per_s"])
     last = rows[-1]
     print(
         f"\n{last['system']} / pipeline (batch_size=1): "
         f"{last['texts_per_s'] / rows[0]['texts_per_s']:.2f}x"
     )
+    if {"on", "off"} <= set(by_mode):
+        for on, off in zip(by_mode["on"], by_mode["off"], strict=True):
+            print(
+                f"{on['system']} / evidence off: {on['texts_per_s'] / off['texts_per_s']:.2f}x "
+                "texts/s"
+            )
     print(
         f"ready after {service.ready_seconds:.1f} s; resident memory "
         f"{memory_idle['rss_mb']} MB idle, {memory['peak_rss_mb']} MB peak; "

@@ -39,7 +39,7 @@ def read_model_card(meta: ModelMeta, settings: Settings) -> dict[str, Any]:
         "data": _data_summary(_read_json(settings.model_dir / "data_manifest.json")),
         "policy": {"path": str(settings.policy_path), "sha256": _sha256(settings.policy_path)},
         "service": {
-            "attributions": settings.attributions,
+            "evidence": settings.evidence,
             "max_text_chars": settings.max_text_chars,
             "max_batch_items": settings.max_batch_items,
             "max_body_bytes": settings.max_body_bytes,

@@ -156,7 +156,7 @@ def load_analyzer(settings: Settings) -> Analyzer:
             return Analyzer(
                 Classifier.load(settings.model_dir, batch_size=settings.model_batch_size),
                 policy,
-                attributions=settings.attributions,
+                evidence=settings.evidence,
             )
         predictor = OnnxClassifier.load(
             settings.model_dir,
@@ -164,12 +164,7 @@ def load_analyzer(settings: Settings) -> Analyzer:
             threads=settings.resolved_torch_threads,
             batch_size=settings.model_batch_size,
         )
-        explainer = (
-            Classifier.load(settings.model_dir, batch_size=settings.model_batch_size)
-            if settings.attributions
-            else None
-        )
-        return Analyzer(predictor, policy, attributions=settings.attributions, explainer=explainer)
+        return Analyzer(predictor, policy, evidence=settings.evidence)
     except (OSError, ValueError) as err:
         raise StartupError(
             f"cannot load the model at {settings.model_dir} (RABAT_MODEL_DIR, "

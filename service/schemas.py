@@ -38,8 +38,8 @@ class ClassifyRequest(BaseModel):
     )
     explain: bool = Field(
         True,
-        description="compute evidence spans (attributions) for a hateful label; false skips "
-        "the backward pass, which costs about twice the prediction",
+        description="return evidence spans (the words the model's evidence head marks as "
+        "carrying the label); false leaves them out. They cost nothing extra to compute",
     )
 
     @field_validator("text")
@@ -76,8 +76,11 @@ class SpanOut(BaseModel):
     start: int = Field(description="offset of the first character (Unicode code points)")
     end: int = Field(description="offset after the last character; text[start:end] == text")
     text: str
-    kind: str = Field(description="attribution, call_to_action or time_marker")
-    weight: float
+    kind: str = Field(description="evidence, call_to_action or time_marker")
+    weight: float = Field(
+        description="evidence: the evidence head's probability that the word carries the label; "
+        "markers: 1"
+    )
 
 
 class FactorOut(BaseModel):

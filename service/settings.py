@@ -59,12 +59,13 @@ class Settings(BaseSettings):
     # one worker thread makes every torch call, so torch's own pool is the only parallelism,
     # and an OpenMP pool that competes with the event loop for cores slows down sharply.
     torch_threads: int | None = Field(None, ge=1, le=256)
-    attributions: bool = True
+    # evidence spans from the model's evidence head (the same forward pass, any backend)
+    evidence: bool = True
     # texts per model call inside a micro-batch, after sorting by length: small, same-length
     # groups waste little on padding (a 32-text batch pads every text to the longest)
     model_batch_size: int = Field(8, ge=1, le=1_024)
     # onnx-int8: 2.2-2.4x the torch model's throughput at equal macro-F1 (see the README);
-    # needs `make export-onnx` first. Attributions still run on the torch model.
+    # needs `make export-onnx` first.
     backend: Literal["torch", "onnx", "onnx-int8"] = "torch"
 
     # Label Studio's ML backend and retraining (service/retraining.py)

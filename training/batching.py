@@ -9,7 +9,7 @@ import pandas as pd
 import torch
 
 from rabat.labels import LABELS
-from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS
+from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS, UNKNOWN
 
 LABEL_INDEX = {label: i for i, label in enumerate(LABELS)}
 GROUP_INDEX = {group: i for i, group in enumerate(TARGET_GROUPS)}
@@ -25,6 +25,9 @@ class Encoded:
     targets: torch.Tensor  # (n, groups) multi-hot
     targets_known: torch.Tensor  # (n,) bool
     binary: torch.Tensor  # (n, signals), -1 where unknown
+    # per row, per token: 1 a word that carries the label, 0 not, -1 unknown (special tokens,
+    # rows nobody marked); aligned with input_ids
+    evidence: list[list[int]]
 
     def __len__(self) -> int:
         return len(self.input_ids)
@@ -32,9 +35,19 @@ class Encoded:
 
 def encode(frame: pd.DataFrame, tokenizer: object, max_length: int) -> Encoded:
     """Tokenise a split (truncating to `max_length`) and tensorise its targets."""
-    ids = tokenizer(  # type: ignore[operator]
-        frame["text"].tolist(), truncation=True, max_length=max_length
-    )["input_ids"]
+    found = tokenizer(  # type: ignore[operator]
+        frame["text"].tolist(),
+        truncation=True,
+        max_length=max_length,
+        return_offsets_mapping=True,
+    )
+    ids = found["input_ids"]
+    known = frame["evidence_known"] if "evidence_known" in frame else [False] * len(frame)
+    spans = frame["evidence"] if "evidence" in frame else [[]] * len(frame)
+    evidence = [
+        token_evidence(offsets, list(pairs)) if is_known else [UNKNOWN] * len(offsets)
+        for offsets, pairs, is_known in zip(found["offset_mapping"], spans, known, strict=True)
+    ]
     targets = torch.zeros(len(frame), len(TARGET_GROUPS))
     for row, groups in enumerate(frame["targets"]):
         for group in groups:
@@ -46,7 +59,18 @@ def encode(frame: pd.DataFrame, tokenizer: object, max_length: int) -> Encoded:
         targets=targets,
         targets_known=torch.tensor(frame["targets_known"].to_numpy(dtype=bool)),
         binary=torch.tensor(frame[list(BINARY_SIGNALS)].to_numpy(dtype="float32")),
+        evidence=evidence,
     )
+
+
+def token_evidence(offsets: list[tuple[int, int]], pairs: list[int]) -> list[int]:
+    """1 for each token overlapping a marked [start, end) (flattened `pairs`), 0 for the other
+    text tokens, -1 for special tokens (empty offsets)."""
+    spans = [(pairs[i], pairs[i + 1]) for i in range(0, len(pairs) - 1, 2)]
+    return [
+        UNKNOWN if end <= start else int(any(s < end and start < e for s, e in spans))
+        for start, end in offsets
+    ]
 
 
 def plan_batches(
@@ -74,10 +98,12 @@ def collate(data: Encoded, rows: list[int], pad_id: int) -> dict[str, torch.Tens
     width = max(len(data.input_ids[i]) for i in rows)
     ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
     mask = torch.zeros((len(rows), width), dtype=torch.long)
+    evidence = torch.full((len(rows), width), float(UNKNOWN))
     for r, i in enumerate(rows):
         seq = data.input_ids[i]
         ids[r, : len(seq)] = torch.tensor(seq)
         mask[r, : len(seq)] = 1
+        evidence[r, : len(seq)] = torch.tensor(data.evidence[i], dtype=torch.float32)
     index = torch.tensor(rows)
     return {
         "input_ids": ids,
@@ -87,4 +113,5 @@ def collate(data: Encoded, rows: list[int], pad_id: int) -> dict[str, torch.Tens
         "targets": data.targets[index],
         "targets_known": data.targets_known[index],
         "binary": data.binary[index],
+        "evidence": evidence,
     }

@@ -95,6 +95,12 @@ class TrainParams(_Strict):
         True, description="auxiliary heads learn without back-propagating into the encoder"
     )
     aux_loss_weight: float = Field(0.3, ge=0, description="0 turns the auxiliary heads off")
+    evidence_loss_weight: float = Field(
+        0.5,
+        ge=0,
+        description="weight of the token evidence head's loss on rows with rationales; it trains "
+        "through the encoder (0: the head learns nothing)",
+    )
     seed: int = 13
     threads: int = Field(2, ge=1)
     checkpoint_every: int = Field(

@@ -103,7 +103,12 @@ def augment(frame: pd.DataFrame, config: TrainConfig) -> tuple[pd.DataFrame, dic
     """Obfuscate a share of the training rows and add contrastive rows (training/augment.py)."""
     params = config.augment
     out = obfuscate_rows(frame, params.obfuscate_fraction, params.seed)
-    obfuscated = int((out["text"] != frame["text"]).sum())
+    changed = out["text"] != frame["text"]
+    obfuscated = int(changed.sum())
+    # A respelt text's rationale offsets no longer fit it (a `none` text's empty one still does).
+    respelt = changed & (out["label"] != "none")
+    out["evidence_known"] = out["evidence_known"] & ~respelt
+    out["evidence"] = [[] if r else list(e) for r, e in zip(respelt, out["evidence"], strict=True)]
     made = pd.concat(
         [
             contrastive_rows(frame, params.contrastive_rows, params.seed),
@@ -114,6 +119,8 @@ def augment(frame: pd.DataFrame, config: TrainConfig) -> tuple[pd.DataFrame, dic
     if not made.empty:
         made["weight"] = 1.0
         made["key"] = made["text"].map(dedup_key)
+        made["evidence"] = [[] for _ in range(len(made))]
+        made["evidence_known"] = made["label"] == "none"  # as `finalise` says of any none text
         out = pd.concat([out, made], ignore_index=True)
     summary = {**params.model_dump(), "rows_obfuscated": obfuscated, "rows_added": len(made)}
     return out, summary
@@ -187,6 +194,11 @@ def _merge_group(group: pd.DataFrame) -> dict[str, Any]:
         first[signal] = (
             int(winners[signal].max()) if (winners[signal] != UNKNOWN).any() else UNKNOWN
         )
+    known_evidence = winners[winners["evidence_known"]]
+    if len(known_evidence):  # the marks index their own row's text: keep both together
+        first["text"] = known_evidence.iloc[0]["text"]
+        first["evidence"] = known_evidence.iloc[0]["evidence"]
+        first["evidence_known"] = True
     first["weight"] = float(voters["weight"].max())  # a reviewed text keeps review_weight
     first["conflict"] = len(votes) > 1
     first["override"] = bool(len(reviewed)) and bool((group["label"] != label).any())
@@ -241,6 +253,8 @@ def _write_split_files(data: BuiltData, out_dir: Path) -> None:
             "targets_known",
             "call_to_violence",
             "dehumanisation",
+            "evidence",
+            "evidence_known",
         ]
         frame[columns].to_json(
             out_dir / f"{name}.jsonl", orient="records", lines=True, force_ascii=False

@@ -24,6 +24,7 @@ from rabat.labels import LABELS
 from rabat.model import META_FILE
 from rabat.records import CSV_SUFFIXES, JSONL_SUFFIXES
 from rabat.text import MAX_TEXT_CHARS
+from training import evidence_eval
 from training.baselines import Baseline, HateSonarBaseline, MissingLocaleError, TfidfBaseline
 from training.config import data_dir
 from training.evaluate import compute_metrics
@@ -74,9 +75,11 @@ def evaluate_files(
     max_chars: int = MAX_TEXT_CHARS,
     encoding: str = "utf-8",
     functional_cases: Sequence[Case] | None = None,
+    evidence_methods: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Score the model and baselines on each file (and on the functional suite's cases, when
-    given), write the report; return the metrics.
+    given, and the evidence with `evidence_methods`: training/evidence_eval.py), write the
+    report; return the metrics.
 
     Defaults: out_dir is model_dir/eval; train_file (for the TF-IDF baseline) is
     model_dir/splits/train.jsonl when it exists, else that baseline is skipped.
@@ -102,6 +105,11 @@ def evaluate_files(
         if functional_cases
         else None
     )
+    evidence = (
+        evidence_eval.evaluate(model_dir, data_dir(), methods=evidence_methods, limit=limit)
+        if evidence_methods
+        else None
+    )
     meta = {
         "model_dir": str(model_dir),
         "model_version": classifier.version,
@@ -113,12 +121,13 @@ def evaluate_files(
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     out = Path(out_dir) if out_dir is not None else model_dir / "eval"
-    page = write_report(results, out, meta, functional)
+    page = write_report(results, out, meta, functional, evidence)
     return {
         "meta": meta,
         "labels": list(LABELS),
         "files": results,
         "functional": functional,
+        "evidence": evidence,
         "report": str(page),
     }
 
@@ -238,6 +247,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="skip the functional suite (training/functional)",
     )
     parser.add_argument(
+        "--evidence",
+        nargs="*",
+        default=["head", "gradient"],
+        choices=("head", "gradient"),
+        help="evidence methods to score on HateXplain val and Toxic Spans (default: head and "
+        "the gradient x input baseline; none given: skip)",
+    )
+    parser.add_argument(
         "--lexicon",
         type=Path,
         help="slurs for the functional suite, one per line (default: derived from the corpora)",
@@ -299,6 +316,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_chars=args.max_chars,
             encoding=args.encoding,
             functional_cases=cases,
+            evidence_methods=args.evidence,
         )
     except (ValueError, FileNotFoundError, MissingLocaleError) as err:
         print(f"error: {err}", file=sys.stderr)
@@ -310,6 +328,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"functional suite, {name}: {found['overall']:.3f} overall over {found['cases']} "
             f"cases; worst {worst} {found['categories'][worst]['accuracy']:.3f}"
         )
+    if result["evidence"]:
+        print("\n".join(evidence_eval.table(result["evidence"])))
     print(f"report: {result['report']}")
     return 0
 

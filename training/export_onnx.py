@@ -74,7 +74,7 @@ class _TupleOutputs(nn.Module):
 
 
 def export_fp32(model_dir: Path, opset: int = OPSET) -> Path:
-    """Trace the whole network (all three heads) to DIR/model.onnx with dynamic batch and length."""
+    """Trace the whole network (every head) to DIR/model.onnx with dynamic batch and length."""
     model = _TupleOutputs(MultiTaskModel.load(model_dir).eval())
     tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
     # Two texts of different lengths, so the traced graph sees a padded attention mask.
@@ -82,6 +82,7 @@ def export_fp32(model_dir: Path, opset: int = OPSET) -> Path:
     batch = tokenizer.pad(sample, return_tensors="pt")
     axes = {name: {0: "batch", 1: "sequence"} for name in INPUT_NAMES}
     axes.update({name: {0: "batch"} for name in OUTPUT_NAMES})
+    axes["evidence_logits"] = {0: "batch", 1: "sequence"}  # one logit per token
     target = model_dir / FP32_FILE
     with _atomic(target) as tmp, warnings.catch_warnings():
         # The TorchScript exporter works offline with no extra package (the dynamo one needs
@@ -187,13 +188,16 @@ def check_on_dev(model_dir: Path, dev_limit: int | None, quantized: bool) -> dic
     sample = "all" if len(rows) == len(all_rows) else f"stratified by label, seed {SAMPLE_SEED}"
     result: dict[str, Any] = {"file": str(DEV_FILE), "rows": len(rows), "sample": sample}
     logger.info("scoring %d dev rows with PyTorch", len(rows))
-    reference = _arrays(Classifier.load(model_dir).predict(texts))
+    reference_preds = Classifier.load(model_dir).predict(texts)
+    reference = _arrays(reference_preds)
     result["torch"] = _scores(gold, reference["labels"])
     for name in ["onnx_fp32"] + (["onnx_int8"] if quantized else []):
         logger.info("scoring %d dev rows with %s", len(rows), name)
         backend = OnnxClassifier.load(model_dir, quantized=name == "onnx_int8")
-        found = _arrays(backend.predict(texts))
+        found_preds = backend.predict(texts)
+        found = _arrays(found_preds)
         result[name] = _scores(gold, found["labels"]) | _parity(reference, found)
+        result[name]["evidence"] = evidence_parity(reference_preds, found_preds)
         result[name]["macro_f1_delta"] = result[name]["macro_f1"] - result["torch"]["macro_f1"]
     return result
 
@@ -204,6 +208,24 @@ def _arrays(preds: list[Prediction]) -> dict[str, np.ndarray]:
         "target_groups": np.array([list(p.target_groups.values()) for p in preds]),
         "signals": np.array([[p.call_to_violence, p.dehumanisation] for p in preds]),
     }
+
+
+def evidence_parity(reference: list[Prediction], found: list[Prediction]) -> dict[str, Any]:
+    """How far a backend's word evidence scores are from PyTorch's: texts whose words match,
+    and the largest and mean score difference over those words."""
+    same = [(r, f) for r, f in zip(reference, found, strict=True) if _spans(r) == _spans(f)]
+    diffs = np.array(
+        [abs(a[2] - b[2]) for r, f in same for a, b in zip(r.words, f.words, strict=True)]
+    )
+    return {
+        "texts_with_same_words": len(same) / max(len(reference), 1),
+        "max_abs_score_diff": float(diffs.max()) if len(diffs) else 0.0,
+        "mean_abs_score_diff": float(diffs.mean()) if len(diffs) else 0.0,
+    }
+
+
+def _spans(prediction: Prediction) -> list[tuple[int, int]]:
+    return [(start, end) for start, end, _ in prediction.words]
 
 
 def _scores(gold: list[str], probs: np.ndarray) -> dict[str, Any]:

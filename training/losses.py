@@ -35,17 +35,35 @@ def multitask_loss(
     batch: dict[str, torch.Tensor],
     label_weights: torch.Tensor,
     aux_weight: float,
+    evidence_weight: float = 0.0,
 ) -> torch.Tensor:
-    """Main loss plus `aux_weight` times the masked auxiliary losses."""
+    """Main loss plus `aux_weight` times the masked auxiliary losses plus `evidence_weight`
+    times the token evidence loss."""
     per_row = F.cross_entropy(
         out["label_logits"], batch["labels"], weight=label_weights, reduction="none"
     )
     main = (per_row * batch["weights"]).sum() / (
         label_weights[batch["labels"]] * batch["weights"]
     ).sum()
+    if evidence_weight:
+        main = main + evidence_weight * evidence_loss(out["evidence_logits"], batch["evidence"])
     if aux_weight == 0:
         return main
     return main + aux_weight * (_target_loss(out, batch) + _binary_loss(out, batch))
+
+
+def evidence_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Token BCE where the target is known (0 or 1; -1 is masked), averaged within each row
+    first, so that a long unmarked text weighs as much as a short marked one."""
+    known = targets >= 0
+    rows = known.any(dim=1)
+    if not rows.any():
+        return logits.sum() * 0.0
+    per_token = F.binary_cross_entropy_with_logits(
+        logits, targets.clamp(min=0), reduction="none"
+    ) * known.to(logits.dtype)
+    per_row = per_token.sum(1)[rows] / known.sum(1)[rows].to(logits.dtype)
+    return per_row.mean()
 
 
 def _target_loss(out: dict[str, torch.Tensor], batch: dict[str, torch.Tensor]) -> torch.Tensor:

@@ -23,6 +23,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from rabat.labels import LABELS
+from training.evidence_eval import table_rows as evidence_rows
 from training.functional.suite import table_rows
 
 logger = logging.getLogger(__name__)
@@ -78,6 +79,13 @@ FUNCTIONAL_HOW = (
     "and slurs; a case is right when the label is one the category expects (hateful: "
     "hate_speech or incitement; threats: incitement; the rest: none or offensive)."
 )
+EVIDENCE_HOW = (
+    "HateXplain's validation posts labelled hate speech or offensive, against the union of the "
+    "annotators' rationales: token-F1 of the top 5 words, IOU-F1 at 0.5 and AUPRC (higher is "
+    "better); comprehensiveness (drop with the top 5 words deleted, higher is better) and "
+    "sufficiency (drop with only they kept, lower is better). Toxic Spans: SemEval-2021 Task 5 "
+    "character F1 of the evidence as the service returns it (docs/evidence.md)."
+)
 
 
 def write_report(
@@ -85,6 +93,7 @@ def write_report(
     out_dir: str | Path,
     meta: dict[str, Any],
     functional: dict[str, dict[str, Any]] | None = None,
+    evidence: dict[str, Any] | None = None,
 ) -> Path:
     """Write metrics.json, PNGs, report.html and report.md into out_dir; return report.html.
 
@@ -92,16 +101,24 @@ def write_report(
     complete (report.html last), so a failure (a full disk) leaves the previous report whole."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    payload = {"meta": meta, "labels": list(LABELS), "files": results, "functional": functional}
+    payload = {
+        "meta": meta,
+        "labels": list(LABELS),
+        "files": results,
+        "functional": functional,
+        "evidence": evidence,
+    }
     with tempfile.TemporaryDirectory(dir=out, prefix=".report.") as staging:
         tmp = Path(staging)
         (tmp / "metrics.json").write_text(
             json.dumps(payload, indent=2, allow_nan=False) + "\n", encoding="utf-8"
         )
         images = _write_images(results, tmp)
-        (tmp / "report.md").write_text(render_markdown(results, meta, functional), encoding="utf-8")
+        (tmp / "report.md").write_text(
+            render_markdown(results, meta, functional, evidence), encoding="utf-8"
+        )
         (tmp / "report.html").write_text(
-            render_html(results, meta, images, functional), encoding="utf-8"
+            render_html(results, meta, images, functional, evidence), encoding="utf-8"
         )
         names = sorted(p.name for p in tmp.iterdir() if p.name != "report.html")
         for name in [*names, "report.html"]:
@@ -184,13 +201,21 @@ def table(systems: dict[str, dict[str, Any]], columns: list[Column]) -> list[lis
 
 
 def render_markdown(
-    results: Results, meta: dict[str, Any], functional: dict[str, Any] | None = None
+    results: Results,
+    meta: dict[str, Any],
+    functional: dict[str, Any] | None = None,
+    evidence: dict[str, Any] | None = None,
 ) -> str:
-    """The headline and hateful-vs-not tables per file, and the functional suite, as Markdown."""
+    """The headline and hateful-vs-not tables per file, the functional suite and the evidence
+    metrics, as Markdown."""
     lines = [f"# Evaluation of {meta.get('model_version', 'model')}", "", HOW_TO_READ, ""]
     if functional:
         lines += ["## Functional suite: accuracy per category", "", FUNCTIONAL_HOW, ""]
         lines += [*_md_table(*table_rows(functional)), ""]
+    if evidence:
+        lines += ["## Evidence: plausibility and faithfulness", "", EVIDENCE_HOW, ""]
+        for head, rows in evidence_rows(evidence):
+            lines += [*_md_table(head, rows), ""]
     for key, systems in results.items():
         n = next(iter(systems.values()))["n"]
         lines += [f"## {key} ({n} texts)", ""]
@@ -206,6 +231,7 @@ def render_html(
     meta: dict[str, Any],
     images: dict[str, dict[str, Path]],
     functional: dict[str, Any] | None = None,
+    evidence: dict[str, Any] | None = None,
 ) -> str:
     """One self-contained page: tables, then images embedded as base64."""
     title = f"Evaluation of {meta.get('model_version', 'model')}"
@@ -216,6 +242,12 @@ def render_html(
             f"<p class=how>{FUNCTIONAL_HOW}</p>",
             _html_table(*table_rows(functional)),
         ]
+    if evidence:
+        body += [
+            "<h2>Evidence: plausibility and faithfulness</h2>",
+            f"<p class=how>{EVIDENCE_HOW}</p>",
+        ]
+        body += [_html_table(head, rows) for head, rows in evidence_rows(evidence)]
     for key, systems in results.items():
         n = next(iter(systems.values()))["n"]
         body += [

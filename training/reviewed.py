@@ -1,7 +1,9 @@
 """Reviewed rows (from `python -m annotation pull`) as training records beside the corpora.
 
 A reviewer's label is the one training learns, so a reviewed text overrides every corpus copy
-of it (`training.dataset.deduplicate`). Ties are left out: nobody decided them.
+of it (`training.dataset.deduplicate`). Ties are left out: nobody decided them. The reviewers'
+`evidence` rationale spans (the pre-annotated model evidence they kept or corrected, and any
+they added) train the evidence head; a hateful text without any is "not annotated".
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from training.corpora.base import Record, to_records
 logger = logging.getLogger(__name__)
 
 SOURCE = "review"
+EVIDENCE = "evidence"  # the rationale kind that marks the words carrying the label
 
 
 def load_reviews(paths: Sequence[Path]) -> datasets.Dataset:
@@ -31,12 +34,26 @@ def load_reviews(paths: Sequence[Path]) -> datasets.Dataset:
         logger.info("%s: %d reviewed rows, %d with a resolved label", path, len(found), len(kept))
         rows += kept
     table = datasets.Dataset.from_list(
-        [{"text": r["text"], "label": r["label"], "targets": r["target_groups"]} for r in rows],
+        [
+            {
+                "text": r["text"],
+                "label": r["label"],
+                "targets": r["target_groups"],
+                "evidence": [
+                    i
+                    for span in r["rationale"]
+                    if span["kind"] == EVIDENCE
+                    for i in (int(span["start"]), int(span["end"]))
+                ],
+            }
+            for r in rows
+        ],
         features=datasets.Features(
             {
                 "text": datasets.Value("string"),
                 "label": datasets.Value("string"),
                 "targets": datasets.Sequence(datasets.Value("string")),
+                "evidence": datasets.Sequence(datasets.Value("int32")),
             }
         ),
     )
@@ -47,4 +64,6 @@ def _record(row: dict[str, Any]) -> Record:
     label = Label(row["label"])
     # The form asks for target groups; an empty answer on a hateful text means "not given".
     targets = frozenset(row["targets"]) if row["targets"] else None
-    return Record(label, targets=targets)
+    pairs = row["evidence"]
+    evidence = tuple((pairs[i], pairs[i + 1]) for i in range(0, len(pairs) - 1, 2)) or None
+    return Record(label, targets=targets, evidence=evidence)

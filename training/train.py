@@ -104,7 +104,13 @@ def train(config: TrainConfig, fresh: bool = False) -> Path:
         for rows in plan[progress.batch :]:
             batch = collate(train_set, rows, tokenizer.pad_token_id)
             out = model(batch["input_ids"], batch["attention_mask"])
-            loss = multitask_loss(out, batch, label_weights, config.train.aux_loss_weight)
+            loss = multitask_loss(
+                out,
+                batch,
+                label_weights,
+                config.train.aux_loss_weight,
+                config.train.evidence_loss_weight,
+            )
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()

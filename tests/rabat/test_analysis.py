@@ -1,4 +1,4 @@
-"""The Analyzer on a real (tiny) model: explain flags decide which texts get attributions."""
+"""The Analyzer on a real (tiny) model: evidence comes from the forward pass, per text."""
 
 from __future__ import annotations
 
@@ -7,47 +7,51 @@ from pathlib import Path
 import pytest
 
 from rabat.analysis import Analyzer
-from rabat.markers import Span
+from rabat.evidence import EvidencePolicy
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 TEXTS = ["you are a silly goose", "have a nice day", "a clown and a goose"]
+# every label shows its evidence, whatever the smoke model predicts
+SHOW_ALL = EvidencePolicy(min_score=0.0, none_hateful_bar=0.0)
 
 
 @pytest.fixture(scope="module")
 def analyzer(smoke_model_dir: Path) -> Analyzer:
-    return Analyzer.load(smoke_model_dir, ROOT / "configs/rabat.yaml")
+    return Analyzer.load(smoke_model_dir, ROOT / "configs/rabat.yaml", evidence_policy=SHOW_ALL)
 
 
-def test_explain_flags_choose_the_texts_to_attribute(
-    analyzer: Analyzer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    asked: list[list[str]] = []
-
-    def spy(texts: list[str], labels: list[str]) -> list[list[Span]]:
-        asked.append(list(texts))
-        return [[Span(0, 3, t[:3], "attribution")] for t in texts]
-
-    assert analyzer.attributor is not None
-    monkeypatch.setattr(analyzer.attributor, "explain", spy)
+def test_explain_flags_choose_the_texts_that_get_evidence(analyzer: Analyzer) -> None:
     results = analyzer.analyze(TEXTS, [None] * 3, explain=[True, False, True])
-    assert asked == [[TEXTS[0], TEXTS[2]]]
     assert [bool(r.evidence) for r in results] == [True, False, True]
-    assert analyzer.analyze(TEXTS, [None] * 3, explain=[False] * 3)[0].evidence == []
-    assert len(asked) == 1  # nothing to attribute, no call
+    for text, result in zip(TEXTS, results, strict=True):
+        for span in result.evidence:
+            assert text[span.start : span.end] == span.text and span.kind == "evidence"
+    assert all(r.evidence == [] for r in analyzer.analyze(TEXTS, [None] * 3, [False] * 3))
+
+
+def test_evidence_off_leaves_every_text_without_spans(smoke_model_dir: Path) -> None:
+    quiet = Analyzer.load(smoke_model_dir, ROOT / "configs/rabat.yaml", evidence=False)
+    assert all(r.evidence == [] for r in quiet.analyze(TEXTS, [None] * 3))
 
 
 def test_results_follow_input_order_and_need_one_context_each(analyzer: Analyzer) -> None:
     results = analyzer.analyze(TEXTS, [None] * 3)
     alone = [analyzer.analyze([t], [None])[0] for t in TEXTS]
     assert [r.prediction.label for r in results] == [r.prediction.label for r in alone]
+    assert [r.evidence for r in results] == [r.evidence for r in alone]
     with pytest.raises(ValueError, match="pass one each"):
         analyzer.analyze(TEXTS, [None])
 
 
-def test_onnx_predictor_needs_an_explainer_for_attributions(onnx_model_dir: Path) -> None:
-    from rabat.onnx_backend import OnnxClassifier
-    from rabat.policy import load_policy
-
-    with pytest.raises(ValueError, match="explainer"):
-        Analyzer(OnnxClassifier.load(onnx_model_dir), load_policy(ROOT / "configs/rabat.yaml"))
+def test_onnx_predictor_gives_the_same_evidence_as_torch(onnx_model_dir: Path) -> None:
+    policy = ROOT / "configs/rabat.yaml"
+    torch_side = Analyzer.load(onnx_model_dir, policy, evidence_policy=SHOW_ALL)
+    onnx_side = Analyzer.load(onnx_model_dir, policy, backend="onnx", evidence_policy=SHOW_ALL)
+    for a, b in zip(
+        torch_side.analyze(TEXTS, [None] * 3), onnx_side.analyze(TEXTS, [None] * 3), strict=True
+    ):
+        assert [(s.start, s.end) for s in a.evidence] == [(s.start, s.end) for s in b.evidence]
+        assert [s.weight for s in a.evidence] == pytest.approx(
+            [s.weight for s in b.evidence], abs=1e-3
+        )

@@ -173,3 +173,15 @@ def test_context_factor_levels(context: dict, factor: str, level: str) -> None:
 def test_unknown_context_field_is_rejected() -> None:
     with pytest.raises(ValueError, match="audience_sise"):
         Context.model_validate({"reach": {"audience_sise": 10}})
+
+
+def test_the_content_factor_cites_the_evidence_spans() -> None:
+    from rabat.markers import Span
+
+    text = "placeholder words here"
+    spans = [Span(0, 11, "placeholder", "evidence", 0.91)]
+    factor = ASSESSOR.assess(text, signals("hate_speech", 0.8), None, spans).factors["content_form"]
+    assert factor.spans == spans
+    assert any("'placeholder' (0.91)" in note for note in factor.evidence)
+    plain = ASSESSOR.assess(text, signals("hate_speech", 0.8), None, []).factors["content_form"]
+    assert plain.spans == [] and not any("evidence" in note for note in plain.evidence)

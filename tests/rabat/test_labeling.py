@@ -69,7 +69,7 @@ def _analysis(scores: dict[str, float], **factor_levels: str) -> dict[str, Any]:
         "signals": {
             "targets_detected": ["religion"],
             "evidence": [
-                {"start": 4, "end": 9, "text": "goose", "kind": "attribution", "weight": 0.6}
+                {"start": 4, "end": 9, "text": "goose", "kind": "evidence", "weight": 0.6}
             ],
         },
         "rabat": {"factors": factors},
@@ -115,7 +115,7 @@ def test_span_offsets_travel_in_label_studios_utf16_units() -> None:
     scores = {"none": 0.1, "offensive": 0.2, "hate_speech": 0.6, "incitement": 0.1}
     analysis = _analysis(scores)
     analysis["signals"]["evidence"] = [
-        {"start": start, "end": start + 5, "text": "silly", "kind": "attribution"}
+        {"start": start, "end": start + 5, "text": "silly", "kind": "evidence"}
     ]
     found = to_prediction(analysis, "v1", text)
     (span,) = [r["value"] for r in found["result"] if r["value"].get("labels") == ["evidence"]]

@@ -67,3 +67,16 @@ def test_lone_surrogates_become_replacement_characters() -> None:
     cleaned, offsets = clean_with_offsets("a\ud800b")
     assert cleaned == "a\ufffdb"
     assert offsets.to_raw(2, 3) == (2, 3)
+
+
+def test_raw_spans_land_on_the_cleaned_characters_they_became() -> None:
+    from rabat.text import clean_with_offsets
+
+    raw = "RT  look &amp; see https://example.org now 😀 ok"
+    cleaned, offsets = clean_with_offsets(raw)
+    amp, url, smile = raw.index("&amp;"), raw.index("https"), raw.index("😀")
+    see, now = raw.index("see"), raw.index("now")
+    spans = offsets.to_clean([(amp, amp + 5), (see, see + 3), (url, url + 19), (smile, smile + 1)])
+    assert [cleaned[a:b] for a, b in spans] == ["&", "see", "http", "grinning face"]
+    assert offsets.to_clean([(now, now + 3)]) == [(cleaned.index("now"), cleaned.index("now") + 3)]
+    assert offsets.to_clean([]) == []

@@ -56,7 +56,8 @@ def test_a_hateful_sentence_after_3000_benign_characters_is_found_with_its_offse
             [0.05, 0.05, 0.8, 0.1] if flagged & set(ids) else [0.9, 0.05, 0.03, 0.02]
             for ids in rows
         ]
-        return probs, [[0.0] * 7 for _ in rows], [[0.0] * 2 for _ in rows]
+        evidence = [[0.9 if i in flagged else 0.1 for i in ids] for ids in rows]
+        return probs, [[0.0] * 7 for _ in rows], [[0.0] * 2 for _ in rows], evidence
 
     (found,) = predict_windows([text], tokenizer, 32, run, batch_size=8)
     assert found.label == "hate_speech" and found.scores["hate_speech"] == 0.8
@@ -65,6 +66,9 @@ def test_a_hateful_sentence_after_3000_benign_characters_is_found_with_its_offse
     window_start, window_end = found.window
     assert window_start <= start < start + len(marker) <= window_end == len(text)
     assert set(found.scores) == set(LABELS)
+    # the evidence is the deciding window's: its words, the marker the one scored high
+    assert all(window_start <= a < b <= window_end for a, b, _ in found.words)
+    assert [(a, b) for a, b, v in found.words if v > 0.5] == [(start, start + len(marker))]
 
 
 @pytest.mark.slow

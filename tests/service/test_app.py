@@ -39,7 +39,7 @@ class FailingClassifier(Classifier):
 
 @pytest.fixture(scope="module")
 def failing_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    analyzer = Analyzer(FailingClassifier(), load_policy(POLICY), attributions=False)
+    analyzer = Analyzer(FailingClassifier(), load_policy(POLICY), evidence=False)
     settings = settings_for(tmp_path_factory.mktemp("fake-model"))
     with serve(create_app(settings, analyzer=analyzer)) as url:
         yield url

@@ -54,15 +54,16 @@ def test_the_lifespan_fails_start_up(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_onnx_backend_predicts_like_torch_and_keeps_attributions(onnx_model_dir: Path) -> None:
+def test_onnx_backend_predicts_like_torch_with_the_same_evidence(onnx_model_dir: Path) -> None:
     texts, contexts = ["you are a silly goose", "have a nice day"], [None, None]
     torch_results = load_analyzer(settings_for(onnx_model_dir)).analyze(texts, contexts)
     onnx = load_analyzer(settings_for(onnx_model_dir, backend="onnx"))
-    assert type(onnx.classifier).__name__ == "OnnxClassifier" and onnx.attributor is not None
+    assert type(onnx.classifier).__name__ == "OnnxClassifier" and onnx.evidence
     for a, b in zip(torch_results, onnx.analyze(texts, contexts), strict=True):
         assert a.prediction.label == b.prediction.label
         assert a.prediction.scores == pytest.approx(b.prediction.scores, abs=1e-4)
         assert [(s.start, s.end) for s in a.evidence] == [(s.start, s.end) for s in b.evidence]
+        assert [w[:2] for w in a.prediction.words] == [w[:2] for w in b.prediction.words]
 
 
 @pytest.mark.slow
@@ -96,7 +97,7 @@ def test_a_swap_waits_for_the_running_batch_which_finishes_on_the_old_model(
     smoke_model_dir: Path, tmp_path: Path
 ) -> None:
     gated = GatedClassifier(Classifier.load(smoke_model_dir))
-    analyzer = Analyzer(gated, load_policy(POLICY), attributions=False)
+    analyzer = Analyzer(gated, load_policy(POLICY), evidence=False)
     app = create_app(settings_for(smoke_model_dir), analyzer=analyzer)
     new_dir = copy_model(smoke_model_dir, tmp_path / "new", version="swapped-in")
     text = {"text": "have a nice day"}

@@ -26,7 +26,7 @@ def test_defaults() -> None:
     assert s.policy_path == Path("configs/rabat.yaml")
     assert (s.max_text_chars, s.max_batch_items, s.max_body_bytes) == (10_000, 64, 1_000_000)
     assert s.api_keys == [] and not s.auth_enabled
-    assert s.cors_origins == [] and s.log_text is False and s.attributions is True
+    assert s.cors_origins == [] and s.log_text is False and s.evidence is True
     assert (s.batch_max_size, s.batch_max_wait_ms) == (32, 5.0)
     assert s.torch_threads is None
     assert s.retrain_config == Path("configs/train.yaml") and s.reviews_dir == Path("reviews")

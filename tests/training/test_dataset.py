@@ -12,6 +12,8 @@ from rabat.text import dedup_key
 from training.config import TrainConfig
 from training.dataset import build, cap, deduplicate, licence_summary, thin
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 def rows(*items: tuple[str, str, str]) -> pd.DataFrame:
     return pd.DataFrame(
@@ -25,10 +27,21 @@ def rows(*items: tuple[str, str, str]) -> pd.DataFrame:
                 "call_to_violence": UNKNOWN,
                 "dehumanisation": UNKNOWN,
                 "weight": 1.0,
+                "evidence": [],
+                "evidence_known": lab == "none",
             }
             for t, lab, s in items
         ]
     )
+
+
+def test_a_merged_duplicate_keeps_the_rationale_with_the_text_it_indexes() -> None:
+    frame = rows(("YOU placeholder!", "offensive", "a"), ("you placeholder", "offensive", "b"))
+    frame.at[1, "evidence"], frame.at[1, "evidence_known"] = [4, 15], True
+    out, _ = deduplicate(frame)
+    (merged,) = out.to_dict("records")
+    assert merged["evidence_known"] and merged["text"] == "you placeholder"
+    assert merged["text"][4:15] == "placeholder"
 
 
 def test_duplicates_merge_by_majority() -> None:
@@ -184,3 +197,30 @@ def test_a_label_with_one_row_still_splits() -> None:
     config = TrainConfig(corpora={"davidson": 1.0})
     parts = split(frame, config)
     assert sum(len(p) for p in parts.values()) == 41
+
+
+def test_augmentation_drops_the_rationale_of_a_respelt_hateful_row_only() -> None:
+    from training.config import load_config
+    from training.dataset import augment
+
+    frame = rows(*[(f"row number {i} placeholder", "hate_speech", "a") for i in range(20)])
+    frame = pd.concat([frame, rows(*[(f"calm row {i}", "none", "b") for i in range(20)])])
+    frame = frame.reset_index(drop=True)
+    frame.loc[frame["label"] == "hate_speech", "evidence_known"] = True
+    frame["evidence"] = [[0, 3] if lab == "hate_speech" else [] for lab in frame["label"]]
+    config = load_config(ROOT / "configs/smoke.yaml")
+    config = config.model_copy(
+        update={
+            "augment": config.augment.model_copy(
+                update={"obfuscate_fraction": 0.5, "contrastive_rows": 4}
+            )
+        }
+    )
+    out, _ = augment(frame, config)
+    kept, added = out.iloc[: len(frame)], out.iloc[len(frame) :]
+    respelt = kept["text"] != frame["text"]
+    hateful = kept["label"] == "hate_speech"
+    assert (respelt & hateful).any() and not kept.loc[respelt & hateful, "evidence_known"].any()
+    assert kept.loc[~respelt & hateful, "evidence_known"].all()
+    assert kept.loc[kept["label"] == "none", "evidence_known"].all()
+    assert len(added) and (added["evidence_known"] == (added["label"] == "none")).all()

@@ -20,7 +20,7 @@ import datasets
 import rabat.text
 from rabat.labels import Label
 from rabat.signals import TARGET_GROUPS, UNKNOWN
-from rabat.text import clean
+from rabat.text import clean_with_offsets
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +37,10 @@ FEATURES = datasets.Features(
         "targets_known": datasets.Value("bool"),
         "call_to_violence": datasets.Value("int8"),
         "dehumanisation": datasets.Value("int8"),
+        # The words annotators marked as the reason for the label, as [start, end) pairs
+        # (flattened) into `text` after the clean-up; `evidence_known` False: not annotated.
+        "evidence": datasets.Sequence(datasets.Value("int32")),
+        "evidence_known": datasets.Value("bool"),
     }
 )
 
@@ -49,6 +53,9 @@ class Record:
     targets: frozenset[str] | None = None
     call_to_violence: bool | None = None
     dehumanisation: bool | None = None
+    # Character [start, end) spans of the raw text that carry the label (rationales); () says
+    # "nothing in it does", None "not annotated".
+    evidence: tuple[tuple[int, int], ...] | None = None
 
 
 def finalise(record: Record) -> Record:
@@ -56,15 +63,17 @@ def finalise(record: Record) -> Record:
     targets, violence, dehum = record.targets, record.call_to_violence, record.dehumanisation
     if record.label in (Label.NONE, Label.OFFENSIVE):
         targets = frozenset()  # neither level is an attack on a group for who they are
+    evidence = record.evidence
     if record.label is Label.NONE:
         violence, dehum = False, False
+        evidence = ()  # no word of a `none` text carries a hateful or offensive label
     if record.label is Label.HATE_SPEECH and violence is None:
         violence = False  # hate speech, by definition, calls no one to act
     if targets is not None and not targets <= set(TARGET_GROUPS):
         raise ValueError(
             f"recipe produced unknown target groups {sorted(targets - set(TARGET_GROUPS))}"
         )
-    return Record(record.label, targets, violence, dehum)
+    return Record(record.label, targets, violence, dehum, evidence)
 
 
 def read_table(path: Path, columns: Iterable[str], delimiter: str = ",") -> datasets.Dataset:
@@ -103,11 +112,12 @@ def to_records(
         size = len(batch[text_column])
         for i in range(size):
             row = {key: values[i] for key, values in batch.items()}
-            text = clean(str(row[text_column] or ""))
+            text, offsets = clean_with_offsets(str(row[text_column] or ""))
             record = convert(row)
             if record is None or not text:
                 continue
             record = finalise(record)
+            evidence = offsets.to_clean(list(record.evidence or ()))
             out["text"].append(text)
             out["label"].append(record.label.value)
             out["source"].append(source)
@@ -115,6 +125,8 @@ def to_records(
             out["targets_known"].append(record.targets is not None)
             out["call_to_violence"].append(_flag(record.call_to_violence))
             out["dehumanisation"].append(_flag(record.dehumanisation))
+            out["evidence"].append([i for span in evidence for i in span])
+            out["evidence_known"].append(record.evidence is not None)
         return out
 
     return table.map(

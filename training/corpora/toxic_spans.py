@@ -15,11 +15,19 @@ mark different words, rarely the same type). Then, most severe first:
 - otherwise "not toxic" ticked by a majority: `none`. Other comments are left out (raters
   disagree on whether they are toxic at all).
 
+Evidence: a character carries the label when more than half of the comment's raters marked it
+(any span type), the release's own ground-truth rule; a comment with no such character has
+known, empty evidence, as in the SemEval files.
+
 Texts of the SemEval-2021 test file (`tsd_test.csv`) are left out: it is a published test split.
+So are those of its trial file (`tsd_trial.csv`), the development set on which the evidence
+threshold is chosen (`python -m training.evidence_eval`).
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +44,8 @@ COMMENTS, ANNOTATIONS, SPANS = (
     "toxic-spans/spans.csv",
 )
 TEST = "toxic-spans/tsd_test.csv"
-FILES = (COMMENTS, ANNOTATIONS, SPANS, TEST)
+TRIAL = "toxic-spans/tsd_trial.csv"
+FILES = (COMMENTS, ANNOTATIONS, SPANS, TEST, TRIAL)
 MIN_RATERS = 2
 TYPES = {
     "Threat": "threat",
@@ -48,6 +57,15 @@ TYPES = {
 
 
 def convert(row: dict[str, Any]) -> Record | None:
+    record = _label(row)
+    if record is None:
+        return None
+    pairs = row["evidence"] or []
+    evidence = tuple((int(pairs[i]), int(pairs[i + 1])) for i in range(0, len(pairs) - 1, 2))
+    return replace(record, evidence=evidence)
+
+
+def _label(row: dict[str, Any]) -> Record | None:
     raters = int(row["raters"])
     major = {kind for kind in TYPES.values() if int(row[kind]) >= MIN_RATERS}
     marked = {kind for kind in TYPES.values() if int(row[kind]) >= 1}
@@ -84,8 +102,46 @@ def comments(data_dir: Path) -> pd.DataFrame:
     for kind in TYPES.values():
         table[kind] = table[kind].astype(int) if kind in table else 0
     out = texts.merge(table, left_on="comment_id", right_index=True)
-    test = pd.read_csv(data_dir / TEST, keep_default_na=False)["text"].map(dedup_key)
-    return out[~out["comment_text"].map(dedup_key).isin(set(test))]
+    majority = majority_spans(spans, ratings, per_comment["raters"])
+    out["evidence"] = [majority.get(cid, []) for cid in out["comment_id"]]
+    held_out = {
+        key
+        for name in (TEST, TRIAL)
+        for key in pd.read_csv(data_dir / name, keep_default_na=False)["text"].map(dedup_key)
+    }
+    return out[~out["comment_text"].map(dedup_key).isin(held_out)]
+
+
+def majority_spans(
+    spans: pd.DataFrame, ratings: pd.DataFrame, raters: pd.Series
+) -> dict[str, list[int]]:
+    """Per comment, the characters more than half of its raters marked, as flattened
+    [start, end) pairs (`end` is exclusive in the release)."""
+    marks = spans.merge(ratings[["annotation", "comment_id", "worker"]], on="annotation")
+    marks["start"] = pd.to_numeric(marks["start"], errors="coerce")
+    marks["end"] = pd.to_numeric(marks["end"], errors="coerce")
+    marks = marks.dropna(subset=["start", "end"])
+    out: dict[str, list[int]] = {}
+    for comment_id, group in marks.groupby("comment_id"):
+        by_rater: dict[str, set[int]] = {}
+        for worker, start, end in zip(group["worker"], group["start"], group["end"], strict=True):
+            by_rater.setdefault(worker, set()).update(range(int(start), int(end)))
+        counts = Counter(ch for chars in by_rater.values() for ch in chars)
+        need = int(raters.get(comment_id, 0)) / 2
+        toxic = sorted(ch for ch, n in counts.items() if n > need)
+        out[str(comment_id)] = [i for span in _runs(toxic) for i in span]
+    return out
+
+
+def _runs(chars: list[int]) -> list[tuple[int, int]]:
+    """Sorted character offsets as [start, end) runs."""
+    runs: list[tuple[int, int]] = []
+    for ch in chars:
+        if runs and runs[-1][1] == ch:
+            runs[-1] = (runs[-1][0], ch + 1)
+        else:
+            runs.append((ch, ch + 1))
+    return runs
 
 
 def load(data_dir: Path) -> datasets.Dataset:

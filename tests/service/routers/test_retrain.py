@@ -131,7 +131,7 @@ def test_with_an_onnx_backend_the_job_exports_the_new_model_before_serving_it(
 ) -> None:
     monkeypatch.setenv("RABAT_DATA_DIR", str(data_dir))
     settings = settings_for(
-        onnx_model_dir, backend="onnx-int8", attributions=False, **job_settings(tmp_path)
+        onnx_model_dir, backend="onnx-int8", evidence=False, **job_settings(tmp_path)
     )
     with serve(create_app(settings)) as url, httpx.Client(base_url=url, timeout=60) as http:
         old = http.get("/model").json()["version"]

@@ -1,0 +1,95 @@
+"""Evidence spans from the model's own forward pass: the words that carry its label.
+
+The evidence head (`rabat.model.MultiTaskModel.evidence_head`) gives every token a probability
+that it carries the label, learnt from the words annotators marked (HateXplain rationales,
+Toxic Spans, reviewers' corrections). Here those token scores become word scores (a word takes
+its highest token's score), and the words worth showing become `Span`s:
+
+- every label but `none` gets evidence (`offensive` too): the words scoring at least
+  `min_score`, at most `top_k` of them, in text order;
+- a `none` text gets evidence only when p(hateful) is at least `none_hateful_bar`: a reviewer
+  looking at a near miss should see what nearly tipped it;
+- no word reaching `min_score`: the single best word, if it reaches `floor_score`.
+
+Torch-free; the backends (torch and ONNX) only supply the token scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rabat.labels import HATEFUL, Label
+from rabat.markers import Span
+from rabat.prediction import Prediction
+
+EVIDENCE = "evidence"  # the Span kind, and the rationale kind in the review form
+
+
+def word_scores(
+    text: str, offsets: Sequence[tuple[int, int]], scores: Sequence[float]
+) -> list[tuple[int, int, float]]:
+    """Per white-space-separated word of `text` that a token covers: (start, end, the highest
+    score of its tokens), in text order. `offsets` are the tokens' character spans in `text`."""
+    words: list[list[float]] = []  # [start, end, score]
+    for (start, end), score in zip(offsets, scores, strict=True):
+        if end <= start:
+            continue  # special tokens
+        if words and start < words[-1][1]:
+            words[-1][2] = max(words[-1][2], score)
+            continue
+        word_start, word_end = _word_around(text, start, end)
+        if words and word_start < words[-1][1]:
+            words[-1][1] = max(words[-1][1], word_end)
+            words[-1][2] = max(words[-1][2], score)
+        else:
+            words.append([word_start, word_end, score])
+    return [(int(s), int(e), round(float(v), 4)) for s, e, v in words]
+
+
+def _word_around(text: str, start: int, end: int) -> tuple[int, int]:
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return start, end
+
+
+def merge_same_spans(words: Sequence[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    """Words that map to one stretch of the original text (an emoji's name is several words)
+    become one, with the highest score."""
+    out: list[tuple[int, int, float]] = []
+    for start, end, score in words:
+        if out and out[-1][0] == start and out[-1][1] == end:
+            out[-1] = (start, end, max(out[-1][2], score))
+        else:
+            out.append((start, end, score))
+    return out
+
+
+@dataclass(frozen=True)
+class EvidencePolicy:
+    """When evidence is shown and how much of it (see the module docstring)."""
+
+    min_score: float = 0.5
+    floor_score: float = 0.2
+    top_k: int = 8
+    none_hateful_bar: float = 0.3
+
+    def wanted(self, prediction: Prediction) -> bool:
+        if prediction.label != Label.NONE.value:
+            return True
+        return sum(prediction.scores[label] for label in HATEFUL) >= self.none_hateful_bar
+
+    def spans(self, text: str, prediction: Prediction) -> list[Span]:
+        """The evidence spans of one prediction on `text` (the text as the caller sent it)."""
+        if not self.wanted(prediction) or not prediction.words:
+            return []
+        ranked = sorted(prediction.words, key=lambda w: -w[2])
+        chosen = [w for w in ranked if w[2] >= self.min_score][: self.top_k]
+        if not chosen and ranked[0][2] >= self.floor_score:
+            chosen = ranked[:1]
+        return [
+            Span(start, end, text[start:end], EVIDENCE, score)
+            for start, end, score in sorted(chosen)
+        ]

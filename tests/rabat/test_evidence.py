@@ -1,0 +1,55 @@
+"""Token evidence scores into word spans, and when evidence is shown (pure logic)."""
+
+from __future__ import annotations
+
+from rabat.evidence import EvidencePolicy, merge_same_spans, word_scores
+from rabat.prediction import Prediction
+
+
+def prediction(label: str, hateful: float, words: tuple[tuple[int, int, float], ...]) -> Prediction:
+    rest = (1.0 - hateful) / 2
+    scores = {"none": rest, "offensive": rest, "hate_speech": hateful, "incitement": 0.0}
+    return Prediction(label, scores, {}, 0.0, 0.0, False, words=words)
+
+
+def test_a_word_takes_its_highest_token_and_special_tokens_are_skipped() -> None:
+    text = "unbelievable goose"
+    offsets = [(0, 0), (0, 2), (2, 12), (13, 18), (0, 0)]  # [CLS] un ##believable goose [SEP]
+    assert word_scores(text, offsets, [0.9, 0.2, 0.7, 0.4, 0.9]) == [(0, 12, 0.7), (13, 18, 0.4)]
+
+
+def test_a_token_inside_a_word_extends_to_the_whole_word() -> None:
+    # only the middle of "goose!" is a token here: the word is what a reviewer sees
+    assert word_scores("a goose!", [(2, 7)], [0.6]) == [(2, 8, 0.6)]
+
+
+def test_words_on_one_original_stretch_merge_with_the_highest_score() -> None:
+    # an emoji's name ("red heart") is two cleaned words from one character of the original
+    assert merge_same_spans([(0, 1, 0.2), (0, 1, 0.8), (2, 5, 0.1)]) == [(0, 1, 0.8), (2, 5, 0.1)]
+
+
+def test_every_label_but_none_shows_the_words_over_the_bar_in_text_order() -> None:
+    text = "aa bb cc dd"
+    words = ((0, 2, 0.9), (3, 5, 0.1), (6, 8, 0.6), (9, 11, 0.55))
+    policy = EvidencePolicy(min_score=0.5, top_k=2)
+    spans = policy.spans(text, prediction("offensive", 0.1, words))
+    assert [(s.start, s.end, s.text, s.weight) for s in spans] == [
+        (0, 2, "aa", 0.9),
+        (6, 8, "cc", 0.6),
+    ]
+    assert all(s.kind == "evidence" for s in spans)
+
+
+def test_none_gets_evidence_only_near_the_hateful_bar() -> None:
+    words = ((0, 2, 0.9),)
+    policy = EvidencePolicy(none_hateful_bar=0.3)
+    assert policy.spans("aa", prediction("none", 0.1, words)) == []
+    assert [s.text for s in policy.spans("aa", prediction("none", 0.35, words))] == ["aa"]
+
+
+def test_with_no_word_over_the_bar_the_best_one_is_shown_if_it_reaches_the_floor() -> None:
+    policy = EvidencePolicy(min_score=0.5, floor_score=0.2)
+    words = ((0, 2, 0.3), (3, 5, 0.1))
+    assert [s.text for s in policy.spans("aa bb", prediction("hate_speech", 0.8, words))] == ["aa"]
+    low = ((0, 2, 0.1),)
+    assert policy.spans("aa bb", prediction("hate_speech", 0.8, low)) == []

@@ -1,0 +1,287 @@
+"""Evidence quality: do the evidence spans agree with people, and do they drive the label?
+
+    python -m training.evidence_eval --model models/rabat-minilm/latest
+
+- Plausibility on HateXplain's official validation split (`hatexplain/val.csv`, never trained
+  on): the posts whose majority label is hate speech or offensive, against the union of the
+  annotators' rationale masks. Token-F1 of the top 5 words, IOU-F1 at 0.5, AUPRC of the word
+  scores (training/evidence_metrics.py).
+- Faithfulness on the same posts (ERASER): comprehensiveness, the drop in the predicted label's
+  probability when the top 5 words are deleted; sufficiency, the drop when only they are kept.
+- SemEval-2021 Task 5 character F1 of the evidence as served (`rabat.evidence.EvidencePolicy`)
+  on the trial file (development: the threshold is chosen there) and on the test file
+  (reported, never tuned on). Both files are left out of training.
+
+`--methods head gradient` adds gradient x input (training/evidence_baselines.py) as a
+baseline on the same posts. Definitions and sources: docs/evidence.md. Writes
+MODEL/eval/evidence.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rabat.evidence import EvidencePolicy
+from rabat.files import write_text
+from rabat.prediction import Prediction
+from training import evidence_metrics as em
+from training.config import data_dir as default_data_dir
+
+logger = logging.getLogger(__name__)
+
+HATEXPLAIN_VAL = "hatexplain/val.csv"
+TSD_FILES = {"trial": "toxic-spans/tsd_trial.csv", "test": "toxic-spans/tsd_test.csv"}
+_HATEFUL_VOTES = {0, 2}  # val.csv's coding: 0 hate speech, 1 normal, 2 offensive
+SWEEP = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+
+Predict = Callable[[list[str]], list[Prediction]]
+# texts and their predictions -> per text, (start, end, score) for its words
+WordScores = Callable[[list[str], list[Prediction]], list[list[tuple[int, int, float]]]]
+
+
+@dataclass(frozen=True)
+class Post:
+    """A HateXplain post: its words and, per word, 1 if any annotator marked it."""
+
+    tokens: list[str]
+    gold: list[int]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.tokens)
+
+    def spans(self) -> list[tuple[int, int]]:
+        """Each word's [start, end) in `text`."""
+        out, at = [], 0
+        for token in self.tokens:
+            out.append((at, at + len(token)))
+            at += len(token) + 1
+        return out
+
+
+def hatexplain_posts(path: Path) -> list[Post]:
+    """The validation posts with a strict-majority hateful or offensive label and a rationale."""
+    frame = pd.read_csv(path, keep_default_na=False)
+    posts = []
+    for annotators, rationales, tokens in zip(
+        frame["annotators"], frame["rationales"], frame["post_tokens"], strict=True
+    ):
+        votes = Counter(ast.literal_eval(annotators)["label"]).most_common()
+        if len(votes) > 1 and votes[0][1] == votes[1][1]:
+            continue
+        masks, words = ast.literal_eval(rationales), ast.literal_eval(tokens)
+        if votes[0][0] not in _HATEFUL_VOTES or not masks or not words:
+            continue
+        if any(len(mask) != len(words) for mask in masks):
+            raise ValueError(f"{path}: a rationale mask does not match its post's words")
+        gold = [int(any(mask[i] for mask in masks)) for i in range(len(words))]
+        posts.append(Post([str(w) for w in words], gold))
+    return posts
+
+
+def head_scores(texts: list[str], predictions: list[Prediction]) -> list[list[Any]]:
+    """The evidence head's word scores, as the predictions carry them."""
+    return [list(p.words) for p in predictions]
+
+
+def per_token(post: Post, words: Sequence[tuple[int, int, float]]) -> list[float]:
+    """A score per post word: the highest score of the model's words that overlap it."""
+    out = []
+    for start, end in post.spans():
+        hits = [score for s, e, score in words if s < end and start < e]
+        out.append(max(hits) if hits else 0.0)
+    return out
+
+
+def plausibility_and_faithfulness(
+    posts: list[Post], predict: Predict, word_scores: WordScores
+) -> dict[str, Any]:
+    """Token-F1, IOU-F1, AUPRC, comprehensiveness and sufficiency over `posts`."""
+    texts = [post.text for post in posts]
+    full = predict(texts)
+    scores = [per_token(p, w) for p, w in zip(posts, word_scores(texts, full), strict=True)]
+    chosen = [em.top_k(s) for s in scores]
+    removed = [
+        " ".join(t for i, t in enumerate(p.tokens) if i not in set(c)) or "."
+        for p, c in zip(posts, chosen, strict=True)
+    ]
+    kept = [" ".join(p.tokens[i] for i in c) for p, c in zip(posts, chosen, strict=True)]
+    without, only = predict(removed), predict(kept)
+    comp, suff = [], []
+    for f, w, o in zip(full, without, only, strict=True):
+        comp.append(f.scores[f.label] - w.scores[f.label])
+        suff.append(f.scores[f.label] - o.scores[f.label])
+    pairs = [em.iou_precision_recall(c, p.gold) for c, p in zip(chosen, posts, strict=True)]
+    return {
+        "posts": len(posts),
+        "token_f1": _mean(em.token_f1(c, p.gold) for c, p in zip(chosen, posts, strict=True)),
+        "iou_f1": round(em.mean_iou_f1(pairs), 4),
+        "auprc": _mean(em.auprc(s, p.gold) for s, p in zip(scores, posts, strict=True)),
+        "comprehensiveness": _mean(comp),
+        "sufficiency": _mean(suff),
+        "labels_predicted": dict(Counter(p.label for p in full)),
+    }
+
+
+def toxic_spans(
+    frame: pd.DataFrame, predict: Predict, policy: EvidencePolicy, sweep: Sequence[float] = ()
+) -> dict[str, Any]:
+    """SemEval-2021 Task 5 character F1 of the served evidence on one file's rows (`text`,
+    `spans`), and, for each threshold in `sweep`, of every word the head scores at least that
+    high, whatever the label."""
+    texts = [str(t) for t in frame["text"]]
+    gold = [set(ast.literal_eval(s)) for s in frame["spans"]]
+    preds = predict(texts)
+    served = [
+        {ch for span in policy.spans(t, p) for ch in range(span.start, span.end)}
+        for t, p in zip(texts, preds, strict=True)
+    ]
+    out: dict[str, Any] = {
+        "posts": len(texts),
+        "char_f1": _mean(em.char_f1(s, g) for s, g in zip(served, gold, strict=True)),
+        "min_score": policy.min_score,
+    }
+    if sweep:
+        out["head_only"] = {
+            str(t): _mean(
+                em.char_f1({ch for s, e, v in p.words if v >= t for ch in range(s, e)}, g)
+                for p, g in zip(preds, gold, strict=True)
+            )
+            for t in sweep
+        }
+    return out
+
+
+def evaluate(
+    model_dir: Path,
+    data_dir: Path,
+    backend: str = "torch",
+    methods: Sequence[str] = ("head",),
+    limit: int | None = None,
+) -> dict[str, Any]:
+    """Every metric of the module docstring for the model in `model_dir`."""
+    predictor = _load(model_dir, backend)
+    policy = EvidencePolicy()
+    posts = hatexplain_posts(data_dir / HATEXPLAIN_VAL)[:limit]
+    result: dict[str, Any] = {
+        "model_dir": str(model_dir),
+        "model_version": predictor.version,
+        "backend": backend,
+        "hatexplain_val": {},
+        "toxic_spans": {},
+    }
+    for method in methods:
+        started = time.perf_counter()
+        scores = head_scores if method == "head" else _gradient(model_dir)
+        found = plausibility_and_faithfulness(posts, predictor.predict, scores)
+        found["seconds"] = round(time.perf_counter() - started, 1)
+        result["hatexplain_val"][method] = found
+        logger.info("HateXplain val, %s: %s", method, found)
+    for name, file in TSD_FILES.items():
+        rows = pd.read_csv(data_dir / file, keep_default_na=False).head(limit)
+        result["toxic_spans"][name] = toxic_spans(
+            rows, predictor.predict, policy, SWEEP if name == "trial" else ()
+        )
+        logger.info("toxic spans %s: %s", name, result["toxic_spans"][name])
+    return result
+
+
+def _gradient(model_dir: Path) -> WordScores:
+    from rabat.classifier import Classifier
+    from training.evidence_baselines import GradientTimesInput
+
+    baseline = GradientTimesInput(Classifier.load(model_dir))
+    return lambda texts, preds: baseline.word_scores(texts, [p.label for p in preds])
+
+
+def _load(model_dir: Path, backend: str) -> Any:
+    if backend == "torch":
+        from rabat.classifier import Classifier
+
+        return Classifier.load(model_dir)
+    from rabat.onnx_backend import OnnxClassifier
+
+    return OnnxClassifier.load(model_dir, quantized=backend == "onnx-int8")
+
+
+def _mean(values: Any) -> float:
+    found = list(values)
+    return round(float(np.mean(found)), 4) if found else 0.0
+
+
+PLAUSIBILITY_HEAD = [
+    "method",
+    "posts",
+    "token-F1 (top 5)",
+    "IOU-F1",
+    "AUPRC",
+    "comprehensiveness",
+    "sufficiency",
+]
+SPANS_HEAD = ["Toxic Spans file", "posts", "character F1 (served evidence)"]
+
+
+def table_rows(result: dict[str, Any]) -> list[tuple[list[str], list[list[str]]]]:
+    """(header, rows) of the HateXplain and the Toxic Spans tables."""
+    keys = ("token_f1", "iou_f1", "auprc", "comprehensiveness", "sufficiency")
+    plausibility = [
+        [method, str(m["posts"]), *(f"{m[k]:.3f}" for k in keys)]
+        for method, m in result["hatexplain_val"].items()
+    ]
+    spans = [
+        [name, str(m["posts"]), f"{m['char_f1']:.3f}"] for name, m in result["toxic_spans"].items()
+    ]
+    return [(PLAUSIBILITY_HEAD, plausibility), (SPANS_HEAD, spans)]
+
+
+def table(result: dict[str, Any]) -> list[str]:
+    """The figures as Markdown lines."""
+    lines: list[str] = []
+    for head, rows in table_rows(result):
+        lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        lines.append("")
+    return lines
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", required=True, type=Path, help="a trained model directory")
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, help="the corpora ($RABAT_DATA_DIR, ../shared/data)"
+    )
+    parser.add_argument("--backend", default="torch", choices=("torch", "onnx", "onnx-int8"))
+    parser.add_argument(
+        "--methods", nargs="+", default=["head"], choices=("head", "gradient"), help="evidence"
+    )
+    parser.add_argument("--limit", type=int, default=None, help="first N posts of each file")
+    parser.add_argument("--out", type=Path, default=None, help="MODEL/eval/evidence.json")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    data_dir = args.data_dir or default_data_dir()
+    for needed in (HATEXPLAIN_VAL, *TSD_FILES.values()):
+        if not (data_dir / needed).is_file():
+            parser.error(f"{data_dir / needed} not found: pass --data-dir or set RABAT_DATA_DIR")
+    result = evaluate(args.model, data_dir, args.backend, args.methods, args.limit)
+    out = args.out or args.model / "eval" / "evidence.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_text(out, json.dumps(result, indent=2) + "\n")
+    print("\n".join(table(result)))
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
