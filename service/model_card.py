@@ -89,6 +89,8 @@ def _data_summary(manifest: dict[str, Any] | None) -> dict[str, Any] | None:
         "split": manifest.get("split"),
         # which licences the training data came under; null for models trained before this
         "licences": manifest.get("licences"),
+        # rows with rationales the evidence head learnt from, per split
+        "evidence": manifest.get("evidence"),
     }
 
 

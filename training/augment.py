@@ -159,6 +159,16 @@ def identity_mentions(frame: pd.DataFrame, copies: int) -> pd.DataFrame:
     return pd.concat([chosen] * copies, ignore_index=True)
 
 
+def corpus_none_copies(frame: pd.DataFrame, copies: dict[str, int]) -> pd.DataFrame:
+    """`copies[source]` more of each `none` row of that source."""
+    parts = [
+        pd.concat([frame[(frame["label"] == "none") & (frame["source"] == source)]] * n)
+        for source, n in copies.items()
+        if n > 0
+    ]
+    return pd.concat(parts, ignore_index=True) if parts else frame.iloc[0:0].copy()
+
+
 def contrastive_rows(
     frame: pd.DataFrame, rows: int, seed: int, max_chars: int = 280
 ) -> pd.DataFrame:

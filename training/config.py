@@ -50,6 +50,11 @@ class AugmentConfig(_Strict):
     identity_none_copies: int = Field(
         0, ge=0, le=5, description="extra copies of `none` rows that name an identity group"
     )
+    none_copies: dict[str, int] = Field(
+        default_factory=dict,
+        description="corpus -> extra copies of its `none` rows in the training split, for a "
+        "corpus whose hateful rows teach a form (emoji) to read as hate",
+    )
     seed: int = 13
 
 

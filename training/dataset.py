@@ -24,7 +24,12 @@ from rabat.files import staged_dir
 from rabat.labels import LABELS
 from rabat.signals import UNKNOWN
 from rabat.text import dedup_key
-from training.augment import contrastive_rows, identity_mentions, obfuscate_rows
+from training.augment import (
+    contrastive_rows,
+    corpus_none_copies,
+    identity_mentions,
+    obfuscate_rows,
+)
 from training.config import TrainConfig
 from training.corpora import load_corpus, recipe
 from training.reviewed import SOURCE as REVIEW
@@ -95,6 +100,7 @@ def build(config: TrainConfig) -> BuiltData:
         "rows_per_source": {
             name: frame["source"].value_counts().to_dict() for name, frame in splits.items()
         },
+        "evidence": {name: evidence_counts(frame) for name, frame in splits.items()},
     }
     return BuiltData(splits, manifest)
 
@@ -113,6 +119,7 @@ def augment(frame: pd.DataFrame, config: TrainConfig) -> tuple[pd.DataFrame, dic
         [
             contrastive_rows(frame, params.contrastive_rows, params.seed),
             identity_mentions(out, params.identity_none_copies),
+            corpus_none_copies(out, params.none_copies),
         ],
         ignore_index=True,
     )
@@ -124,6 +131,18 @@ def augment(frame: pd.DataFrame, config: TrainConfig) -> tuple[pd.DataFrame, dic
         out = pd.concat([out, made], ignore_index=True)
     summary = {**params.model_dump(), "rows_obfuscated": obfuscated, "rows_added": len(made)}
     return out, summary
+
+
+def evidence_counts(frame: pd.DataFrame) -> dict[str, Any]:
+    """What the evidence head learns from in one split: rows with rationales, and of those
+    the ones with marked words, per source."""
+    known = frame[frame["evidence_known"]]
+    marked = known[known["evidence"].map(len) > 0]
+    return {
+        "rows_known": len(known),
+        "rows_marked": len(marked),
+        "rows_marked_per_source": marked["source"].value_counts().to_dict(),
+    }
 
 
 def thin(frame: pd.DataFrame, most: int, seed: int) -> pd.DataFrame:

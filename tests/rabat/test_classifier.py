@@ -81,3 +81,30 @@ def test_hugging_face_pipeline_reads_the_same_model(
     for text, pred in zip(TEXTS, classifier.predict(TEXTS), strict=True):
         scores = {row["label"]: row["score"] for row in pipe([text])[0]}
         assert scores == pytest.approx(pred.scores, abs=1e-4)
+
+
+def test_evidence_words_land_on_the_text_as_sent(classifier: Classifier) -> None:
+    """The cleaner rewrites handles, links, entities and emoji, and keeps combining marks: each
+    scored word is still a whole stretch of the caller's text."""
+    raw = "RT @someone:  cafe\u0301 &amp; cre\u0300me https://example.org/x?y=1 \u2764\ufe0f ok"
+    (pred,) = classifier.predict([raw])
+    pieces = [raw[a:b] for a, b, _ in pred.words]
+    assert pieces == [
+        "@someone:",
+        "cafe\u0301",
+        "&amp;",
+        "cre\u0300me",
+        "https://example.org/x?y=1",
+        "\u2764\ufe0f",
+        "ok",
+    ]
+    assert all(0.0 <= score <= 1.0 for _, _, score in pred.words)
+
+
+def test_evidence_of_a_long_text_comes_from_its_deciding_window(classifier: Classifier) -> None:
+    raw = "The council met on Tuesday to discuss the library. " * 40
+    (pred,) = classifier.predict([raw])
+    assert pred.window is not None and pred.words
+    start, end = pred.window
+    assert all(start <= a < b <= end for a, b, _ in pred.words)
+    assert all(raw[a:b] == raw[a:b].strip() and raw[a:b] for a, b, _ in pred.words)

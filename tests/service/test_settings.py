@@ -31,7 +31,7 @@ def test_defaults() -> None:
     assert s.torch_threads is None
     assert s.retrain_config == Path("configs/train.yaml") and s.reviews_dir == Path("reviews")
     assert s.retrain_log_dir == Path("runs/retrain") and s.retrain_timeout_s == 3600
-    assert s.retrain_every == 0 and s.ml_backend_explain is False
+    assert s.retrain_every == 0 and s.ml_backend_explain is True
     assert s.ls_url is None and s.ls_token is None
 
 

@@ -60,3 +60,20 @@ def test_contrastive_rows_frame_hateful_rows_as_none() -> None:
         assert any(text.startswith(p) for p in prefixes)
         assert any(h in text for h in hateful)
     assert made.equals(contrastive_rows(data, 12, seed=5))
+
+
+def test_a_corpus_none_rows_are_copied_and_nothing_else() -> None:
+    import pandas as pd
+
+    from training.augment import corpus_none_copies
+
+    frame = pd.DataFrame(
+        {
+            "text": ["a", "b", "c", "d"],
+            "label": ["none", "hate_speech", "none", "none"],
+            "source": ["hatemoji", "hatemoji", "olid", "hatemoji"],
+        }
+    )
+    made = corpus_none_copies(frame, {"hatemoji": 2, "olid": 0})
+    assert sorted(made["text"]) == ["a", "a", "d", "d"]
+    assert corpus_none_copies(frame, {}).empty

@@ -57,6 +57,40 @@ def test_labelled_reviews_become_records_and_ties_stay_out(tmp_path: Path) -> No
     assert records.loc["have a nice day", "call_to_violence"] == 0  # implied by `none`
 
 
+def test_reviewers_evidence_spans_train_the_evidence_head(tmp_path: Path) -> None:
+    text = "  you are a  silly goose"  # the clean-up moves offsets; the spans follow
+    start = text.index("silly")
+    marked = {
+        "id": 0,
+        "result": [
+            {"from_name": "label", "value": {"choices": ["offensive"]}},
+            {
+                "from_name": "rationale",
+                "value": {
+                    "start": start,
+                    "end": start + 5,
+                    "text": "silly",
+                    "labels": ["evidence"],
+                },
+            },
+            {
+                "from_name": "rationale",
+                "value": {"start": 0, "end": 5, "text": "  you", "labels": ["target"]},
+            },
+        ],
+    }
+    rows = [
+        resolve(1, text, [parse_annotation(marked, "r0", 1, text)]).to_json(),
+        _row(2, "grey skies", "offensive"),
+    ]
+    path = tmp_path / "reviews.jsonl"
+    path.write_text("\n".join(rows) + "\n")
+    records = load_reviews([path]).to_pandas().set_index("text")
+    row = records.loc["you are a silly goose"]
+    assert bool(row["evidence_known"]) and list(row["evidence"]) == [10, 15]  # "silly" only
+    assert bool(records.loc["grey skies", "evidence_known"]) is False  # nothing marked
+
+
 def test_the_config_resolves_reviews_and_refuses_missing_files(tmp_path: Path) -> None:
     target = tmp_path / "20261121T000000Z.jsonl"
     target.write_text(_row(1, "have a nice day", "none") + "\n")
