@@ -5,7 +5,7 @@ assessment: what the service returns per text, without any web framework.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -38,7 +38,7 @@ class Analysis:
                 ),
                 "call_to_violence": p.call_to_violence,
                 "dehumanisation": p.dehumanisation,
-                "evidence": [asdict(span) for span in self.evidence],
+                "evidence": [span.to_dict() for span in self.evidence],
             },
             "rabat": {
                 "threshold_met": a.threshold_met,
@@ -54,7 +54,7 @@ class Analysis:
                         "score": f.score,
                         "source": f.source,
                         "evidence": f.evidence,
-                        "spans": [asdict(span) for span in f.spans],
+                        "spans": [span.to_dict() for span in f.spans],
                         "missing": f.missing,
                     }
                     for name, f in a.factors.items()

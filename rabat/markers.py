@@ -20,6 +20,17 @@ class Span:
     kind: str
     weight: float = 1.0
 
+    def to_dict(self) -> dict[str, object]:
+        """The JSON shape (what `dataclasses.asdict` gives, without its deep copy: the service
+        writes several spans per text)."""
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "kind": self.kind,
+            "weight": self.weight,
+        }
+
 
 class MarkerFinder:
     """Finds whole-word, case-insensitive matches of a list of patterns."""

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 RETRY = {"Retry-After": "1"}
 
 
-def require_json(request: Request) -> None:
-    """A dependency: the body must be declared as JSON (415 otherwise)."""
+async def require_json(request: Request) -> None:
+    """A dependency: the body must be declared as JSON (415 otherwise); `async`, as above."""
     declared = request.headers.get("content-type", "")
     mime = declared.split(";")[0].strip().lower()
     if mime != "application/json" and not (

@@ -114,8 +114,9 @@ class Runtime:
         return [Analysed(a, served) for a in served.analyzer.analyze(texts, contexts, explain)]
 
 
-def get_runtime(request: Request) -> Runtime:
-    """A dependency: the runtime, or 503 while the model loads or the service stops."""
+async def get_runtime(request: Request) -> Runtime:
+    """A dependency: the runtime, or 503 while the model loads or the service stops. `async`:
+    a plain `def` dependency costs every request a hop through a thread pool (measured)."""
     runtime: Runtime | None = request.app.state.runtime
     if runtime is None or not runtime.batcher.running:
         raise ApiError(

@@ -25,12 +25,13 @@ _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 _bearer = HTTPBearer(auto_error=False)
 
 
-def require_api_key(
+async def require_api_key(
     request: Request,
     api_key: Annotated[str | None, Depends(_api_key_header)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
-    """A dependency: passes when keys are off or the request carries a configured key."""
+    """A dependency: passes when keys are off or the request carries a configured key.
+    `async` (it does no I/O) so that FastAPI calls it on the event loop, not in a thread."""
     keys: list[SecretStr] = request.app.state.settings.api_keys
     if not keys:
         return

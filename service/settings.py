@@ -69,7 +69,9 @@ class Settings(BaseSettings):
     backend: Literal["torch", "onnx", "onnx-int8"] = "torch"
 
     # Label Studio's ML backend and retraining (service/retraining.py)
-    ml_backend_explain: bool = True  # evidence spans in /predict pre-annotations (free: the forward pass)
+    ml_backend_explain: bool = (
+        True  # evidence spans in /predict pre-annotations (free: the forward pass)
+    )
     retrain_config: Path = Path("configs/train.yaml")
     reviews_dir: Path = Path("reviews")
     retrain_log_dir: Path = Path("runs/retrain")

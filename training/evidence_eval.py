@@ -26,7 +26,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 HATEXPLAIN_VAL = "hatexplain/val.csv"
 TSD_FILES = {"trial": "toxic-spans/tsd_trial.csv", "test": "toxic-spans/tsd_test.csv"}
 _HATEFUL_VOTES = {0, 2}  # val.csv's coding: 0 hate speech, 1 normal, 2 offensive
-SWEEP = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+SWEEP = (0.3, 0.5, 0.7, 1.0)  # `EvidencePolicy.relative` values tried on the trial file
 
 Predict = Callable[[list[str]], list[Prediction]]
 # texts and their predictions -> per text, (start, end, score) for its words
@@ -139,8 +139,7 @@ def toxic_spans(
     frame: pd.DataFrame, predict: Predict, policy: EvidencePolicy, sweep: Sequence[float] = ()
 ) -> dict[str, Any]:
     """SemEval-2021 Task 5 character F1 of the served evidence on one file's rows (`text`,
-    `spans`), and, for each threshold in `sweep`, of every word the head scores at least that
-    high, whatever the label."""
+    `spans`), and for each `relative` in `sweep` (1.0: the best word only)."""
     texts = [str(t) for t in frame["text"]]
     gold = [set(ast.literal_eval(s)) for s in frame["spans"]]
     preds = predict(texts)
@@ -151,15 +150,12 @@ def toxic_spans(
     out: dict[str, Any] = {
         "posts": len(texts),
         "char_f1": _mean(em.char_f1(s, g) for s, g in zip(served, gold, strict=True)),
-        "min_score": policy.min_score,
+        "policy": asdict(policy),
     }
     if sweep:
-        out["head_only"] = {
-            str(t): _mean(
-                em.char_f1({ch for s, e, v in p.words if v >= t for ch in range(s, e)}, g)
-                for p, g in zip(preds, gold, strict=True)
-            )
-            for t in sweep
+        out["relative_sweep"] = {
+            str(r): toxic_spans(frame, lambda _: preds, replace(policy, relative=r))["char_f1"]
+            for r in sweep
         }
     return out
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 TEXTS = ["you are a silly goose", "have a nice day", "a clown and a goose"]
 # every label shows its evidence, whatever the smoke model predicts
-SHOW_ALL = EvidencePolicy(min_score=0.0, none_hateful_bar=0.0)
+SHOW_ALL = EvidencePolicy(relative=0.0, floor_score=0.0, none_bar=0.0)
 
 
 @pytest.fixture(scope="module")

@@ -28,28 +28,53 @@ def test_words_on_one_original_stretch_merge_with_the_highest_score() -> None:
     assert merge_same_spans([(0, 1, 0.2), (0, 1, 0.8), (2, 5, 0.1)]) == [(0, 1, 0.8), (2, 5, 0.1)]
 
 
-def test_every_label_but_none_shows_the_words_over_the_bar_in_text_order() -> None:
+def test_every_label_but_none_shows_the_words_near_the_best_in_text_order() -> None:
     text = "aa bb cc dd"
-    words = ((0, 2, 0.9), (3, 5, 0.1), (6, 8, 0.6), (9, 11, 0.55))
-    policy = EvidencePolicy(min_score=0.5, top_k=2)
+    words = ((0, 2, 0.4), (3, 5, 0.1), (6, 8, 0.3), (9, 11, 0.25))
+    policy = EvidencePolicy(relative=0.6, top_k=2)
     spans = policy.spans(text, prediction("offensive", 0.1, words))
     assert [(s.start, s.end, s.text, s.weight) for s in spans] == [
-        (0, 2, "aa", 0.9),
-        (6, 8, "cc", 0.6),
-    ]
+        (0, 2, "aa", 0.4),
+        (6, 8, "cc", 0.3),
+    ]  # dd (0.25) is over 0.6 x 0.4 too, but top_k is 2
     assert all(s.kind == "evidence" for s in spans)
 
 
-def test_none_gets_evidence_only_near_the_hateful_bar() -> None:
+def test_none_gets_evidence_only_near_the_bar() -> None:
     words = ((0, 2, 0.9),)
-    policy = EvidencePolicy(none_hateful_bar=0.3)
-    assert policy.spans("aa", prediction("none", 0.1, words)) == []
-    assert [s.text for s in policy.spans("aa", prediction("none", 0.35, words))] == ["aa"]
+    policy = EvidencePolicy(none_bar=0.3)
+    confident = Prediction(
+        "none",
+        {"none": 0.8, "offensive": 0.1, "hate_speech": 0.1, "incitement": 0.0},
+        {},
+        0.0,
+        0.0,
+        False,
+        words=words,
+    )
+    assert policy.spans("aa", confident) == []
+    near = Prediction(
+        "none",
+        {"none": 0.6, "offensive": 0.3, "hate_speech": 0.1, "incitement": 0.0},
+        {},
+        0.0,
+        0.0,
+        False,
+        words=words,
+    )
+    assert [s.text for s in policy.spans("aa", near)] == ["aa"]
 
 
-def test_with_no_word_over_the_bar_the_best_one_is_shown_if_it_reaches_the_floor() -> None:
-    policy = EvidencePolicy(min_score=0.5, floor_score=0.2)
-    words = ((0, 2, 0.3), (3, 5, 0.1))
-    assert [s.text for s in policy.spans("aa bb", prediction("hate_speech", 0.8, words))] == ["aa"]
-    low = ((0, 2, 0.1),)
+def test_nothing_is_shown_when_even_the_best_word_is_under_the_floor() -> None:
+    policy = EvidencePolicy(floor_score=0.2)
+    low = ((0, 2, 0.1), (3, 5, 0.05))
     assert policy.spans("aa bb", prediction("hate_speech", 0.8, low)) == []
+
+
+def test_a_span_serialises_like_asdict() -> None:
+    from dataclasses import asdict
+
+    from rabat.markers import Span
+
+    span = Span(1, 4, "abc", "evidence", 0.5)
+    assert span.to_dict() == asdict(span)
