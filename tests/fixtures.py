@@ -25,11 +25,15 @@ def data_dir() -> Path:
 @pytest.fixture(scope="session")
 def smoke_model_dir(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
     """A real model: configs/smoke.yaml trained for seconds on real rows with the real MiniLM."""
+    return train_config("smoke.yaml", tmp_path_factory.mktemp("smoke"), data_dir)
+
+
+def train_config(name: str, out: Path, data_dir: Path) -> Path:
+    """Train `configs/<name>` on the real corpora into `out`; the published model directory."""
     from training.config import load_config
     from training.train import train
 
-    out = tmp_path_factory.mktemp("smoke")
-    config = load_config(ROOT / "configs/smoke.yaml").model_copy(
+    config = load_config(ROOT / "configs" / name).model_copy(
         update={"data_dir": data_dir, "output_dir": out / "models", "runs_dir": out / "runs"}
     )
     return train(config)

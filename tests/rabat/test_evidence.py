@@ -43,26 +43,14 @@ def test_every_label_but_none_shows_the_words_near_the_best_in_text_order() -> N
 def test_none_gets_evidence_only_near_the_bar() -> None:
     words = ((0, 2, 0.9),)
     policy = EvidencePolicy(none_bar=0.3)
-    confident = Prediction(
-        "none",
-        {"none": 0.8, "offensive": 0.1, "hate_speech": 0.1, "incitement": 0.0},
-        {},
-        0.0,
-        0.0,
-        False,
-        words=words,
-    )
-    assert policy.spans("aa", confident) == []
-    near = Prediction(
-        "none",
-        {"none": 0.6, "offensive": 0.3, "hate_speech": 0.1, "incitement": 0.0},
-        {},
-        0.0,
-        0.0,
-        False,
-        words=words,
-    )
-    assert [s.text for s in policy.spans("aa", near)] == ["aa"]
+
+    def none_with(p_none: float) -> Prediction:
+        rest = 1.0 - p_none
+        scores = {"none": p_none, "offensive": rest / 2, "hate_speech": rest / 2, "incitement": 0.0}
+        return Prediction("none", scores, {}, 0.0, 0.0, False, words=words)
+
+    assert policy.spans("aa", none_with(0.8)) == []
+    assert [s.text for s in policy.spans("aa", none_with(0.6))] == ["aa"]
 
 
 def test_nothing_is_shown_when_even_the_best_word_is_under_the_floor() -> None:

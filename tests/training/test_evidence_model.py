@@ -9,10 +9,10 @@ import pytest
 import yaml
 
 from rabat.classifier import Classifier
+from tests.fixtures import train_config
 from training.functional.suite import GROUPS, derive_slurs
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[2]
 # {slur} is filled at run time from the corpora; the other words are plain English
 FRAMES = [
     "you are a {slur}",
@@ -24,14 +24,7 @@ FRAMES = [
 
 @pytest.fixture(scope="module")
 def evidence_model(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
-    from training.config import load_config
-    from training.train import train
-
-    out = tmp_path_factory.mktemp("evidence")
-    config = load_config(ROOT / "configs/smoke-evidence.yaml").model_copy(
-        update={"data_dir": data_dir, "output_dir": out / "models", "runs_dir": out / "runs"}
-    )
-    return train(config)
+    return train_config("smoke-evidence.yaml", tmp_path_factory.mktemp("evidence"), data_dir)
 
 
 def test_the_trained_evidence_head_marks_the_slur_not_the_function_words(
