@@ -12,6 +12,10 @@
   on the trial file (development: the threshold is chosen there) and on the test file
   (reported, never tuned on). Both files are left out of training.
 
+- The same plausibility and faithfulness on the model's own dev split: its rows with marked
+  words (HateXplain train and Toxic Spans rows that training held out for dev). This is the
+  figure to tune on.
+
 `--methods head gradient` adds gradient x input (training/evidence_baselines.py) as a
 baseline on the same posts. Definitions and sources: docs/evidence.md. Writes
 MODEL/eval/evidence.json.
@@ -88,6 +92,26 @@ def hatexplain_posts(path: Path) -> list[Post]:
             raise ValueError(f"{path}: a rationale mask does not match its post's words")
         gold = [int(any(mask[i] for mask in masks)) for i in range(len(words))]
         posts.append(Post([str(w) for w in words], gold))
+    return posts
+
+
+def dev_posts(model_dir: Path, limit: int | None = None) -> list[Post]:
+    """The model's dev rows with marked words, as posts (words: the cleaned text split on
+    white space, which is how the clean-up leaves it)."""
+    path = model_dir / "splits" / "dev.jsonl"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: pass the directory that training wrote")
+    frame = pd.read_json(path, lines=True)
+    if "evidence_known" not in frame:
+        return []
+    marked = frame[frame["evidence_known"] & (frame["evidence"].map(len) > 0)].head(limit)
+    posts = []
+    for text, flat in zip(marked["text"], marked["evidence"], strict=True):
+        spans = [(flat[i], flat[i + 1]) for i in range(0, len(flat) - 1, 2)]
+        tokens = str(text).split(" ")
+        post = Post(tokens, [0] * len(tokens))
+        gold = [int(any(s < e2 and s2 < e for s2, e2 in spans)) for s, e in post.spans()]
+        posts.append(Post(tokens, gold))
     return posts
 
 
@@ -178,6 +202,10 @@ def evaluate(
         "hatexplain_val": {},
         "toxic_spans": {},
     }
+    own = dev_posts(model_dir, limit)
+    if own:
+        result["dev"] = plausibility_and_faithfulness(own, predictor.predict, head_scores)
+        logger.info("own dev split, head: %s", result["dev"])
     for method in methods:
         started = time.perf_counter()
         scores = head_scores if method == "head" else _gradient(model_dir)
@@ -236,6 +264,11 @@ def table_rows(result: dict[str, Any]) -> list[tuple[list[str], list[list[str]]]
         [method, str(m["posts"]), *(f"{m[k]:.3f}" for k in keys)]
         for method, m in result["hatexplain_val"].items()
     ]
+    if result.get("dev"):
+        m = result["dev"]
+        plausibility.append(
+            ["head, own dev split", str(m["posts"]), *(f"{m[k]:.3f}" for k in keys)]
+        )
     spans = [
         [name, str(m["posts"]), f"{m['char_f1']:.3f}"] for name, m in result["toxic_spans"].items()
     ]

@@ -3,6 +3,8 @@ explanation."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from training import evidence_metrics as em
@@ -50,3 +52,24 @@ def test_auprc_of_a_ranking_that_puts_a_wrong_word_first() -> None:
     # trapezoid from (0, 0) to (1, 0.5) is 0.25 (a perfect ranking: 1)
     assert em.auprc([0.9, 0.8, 0.1, 0.0], [0, 1, 0, 0]) == pytest.approx(0.25)
     assert em.auprc([0.8, 0.9, 0.1, 0.0], [0, 1, 0, 0]) == pytest.approx(1.0)
+
+
+def test_the_own_dev_split_gives_posts_with_gold_words(tmp_path: Path) -> None:
+    import json
+
+    from training.evidence_eval import dev_posts
+
+    rows = [
+        {
+            "text": "you are a placeholder",
+            "label": "offensive",
+            "evidence": [10, 21],
+            "evidence_known": True,
+        },
+        {"text": "calm words", "label": "none", "evidence": [], "evidence_known": True},
+        {"text": "nobody marked", "label": "offensive", "evidence": [], "evidence_known": False},
+    ]
+    (tmp_path / "splits").mkdir()
+    (tmp_path / "splits" / "dev.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    (post,) = dev_posts(tmp_path)
+    assert post.tokens == ["you", "are", "a", "placeholder"] and post.gold == [0, 0, 0, 1]
