@@ -42,7 +42,7 @@ def test_cli_writes_the_full_report(
     out = tmp_path / "report"
     code = main(
         ["--model", str(untrained_model_dir), "--train-file", str(train_file), "--out", str(out),
-         str(test_file)]
+         "--evidence", "head", "--limit", "30", str(test_file)]
     )  # fmt: skip
     assert code == 0
     assert "4 of 6 texts in test also appear in" in caplog.text  # train file overlaps on purpose
@@ -70,6 +70,13 @@ def test_cli_writes_the_full_report(
     assert page.count("data:image/png;base64,") == 4  # reliability + three confusion matrices
     assert "<b>" in page  # a best value is bold
     assert "tfidf_logreg" in (out / "report.md").read_text()
+    evidence = payload["evidence"]  # HateXplain val and Toxic Spans, 30 posts each (--limit)
+    assert evidence["hatexplain_val"]["head"]["posts"] == 30
+    assert {name: m["posts"] for name, m in evidence["toxic_spans"].items()} == {
+        "trial": 30,
+        "test": 30,
+    }
+    assert "Evidence: plausibility and faithfulness" in (out / "report.md").read_text()
     printed = capsys.readouterr().out
     assert "macro-F1" in printed
     assert f"report: {out / 'report.html'}" in printed
