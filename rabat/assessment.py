@@ -101,7 +101,7 @@ class Assessor:
             notes.append(f"call to violence (p={s.call_to_violence:.2f})")
         if evidence:
             cited = ", ".join(f"{span.text!r} ({span.weight:.2f})" for span in evidence[:5])
-            notes.append(f"evidence, the words that carry the label: {cited}")
+            notes.append(f"evidence, the words the model marks (score): {cited}")
         return self._factor("content_form", score, "text", notes, evidence)
 
     def intent_factor(self, s: Prediction, calls: list[Span]) -> Factor:
