@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from transformers import AutoTokenizer
 
-from rabat.evidence import merge_same_spans
+from rabat.evidence import to_raw_words
 from rabat.integrity import check_model_files
 from rabat.model import ModelMeta, MultiTaskModel
 from rabat.prediction import Prediction
@@ -95,6 +95,6 @@ def predict_in_length_order(
         for i, pred in zip(idx, predict_batch([cleaned[i][0] for i in idx]), strict=True):
             offsets = cleaned[i][1]
             span = None if pred.window is None else offsets.to_raw(*pred.window)
-            words = merge_same_spans([(*offsets.to_raw(a, b), v) for a, b, v in pred.words])
-            results[i] = replace(pred, window=span, words=tuple(words))
+            words = tuple(to_raw_words(offsets, pred.words))
+            results[i] = replace(pred, window=span, words=words)
     return [results[i] for i in range(len(cleaned))]

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from rabat.labels import Label
 from rabat.markers import Span
 from rabat.prediction import Prediction
+from rabat.text import OffsetMap
 
 EVIDENCE = "evidence"  # the Span kind, and the rationale kind in the review form
 
@@ -39,15 +40,10 @@ def word_scores(
     for (start, end), score in zip(offsets, scores, strict=True):
         if end <= start:
             continue  # special tokens
-        if words and start < words[-1][1]:
-            words[-1][2] = max(words[-1][2], score)
-            continue
-        word_start, word_end = _word_around(text, start, end)
-        if words and word_start < words[-1][1]:
-            words[-1][1] = max(words[-1][1], word_end)
+        if words and start < words[-1][1]:  # another piece of the word before
             words[-1][2] = max(words[-1][2], score)
         else:
-            words.append([word_start, word_end, score])
+            words.append([*_word_around(text, start, end), score])
     return [(int(s), int(e), round(float(v), 4)) for s, e, v in words]
 
 
@@ -59,11 +55,14 @@ def _word_around(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def merge_same_spans(words: Sequence[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
-    """Words that map to one stretch of the original text (an emoji's name is several words)
-    become one, with the highest score."""
+def to_raw_words(
+    offsets: OffsetMap, words: Sequence[tuple[int, int, float]]
+) -> list[tuple[int, int, float]]:
+    """Word scores found in the cleaned text, moved into the text as sent. Words that land on
+    one stretch of it (an emoji's name is several words) become one, with the highest score."""
     out: list[tuple[int, int, float]] = []
-    for start, end, score in words:
+    for clean_start, clean_end, score in words:
+        start, end = offsets.to_raw(clean_start, clean_end)
         if out and out[-1][0] == start and out[-1][1] == end:
             out[-1] = (start, end, max(out[-1][2], score))
         else:

@@ -39,12 +39,18 @@ class Windows:
     offsets: list[list[tuple[int, int]]]
 
 
-def encode_windows(tokenizer: object, texts: list[str], max_length: int) -> list[Windows]:
-    """Each text's windows of at most `max_length` tokens, overlapping by half."""
+def encode_windows(
+    tokenizer: object,
+    texts: list[str],
+    max_length: int,
+    specials: tuple[list[int], list[int]] | None = None,
+) -> list[Windows]:
+    """Each text's windows of at most `max_length` tokens, overlapping by half; `specials` is
+    `special_tokens(tokenizer)`, if the caller has it already."""
     found = tokenizer(  # type: ignore[operator]
         texts, add_special_tokens=False, return_offsets_mapping=True, verbose=False
     )
-    prefix, suffix = special_tokens(tokenizer)
+    prefix, suffix = specials or special_tokens(tokenizer)
     size = max(max_length - len(prefix) - len(suffix), 1)
     step = max(int(size * (1 - OVERLAP)), 1)
     out = []
@@ -88,9 +94,10 @@ def predict_windows(
     texts: list[str], tokenizer: object, max_length: int, run: Run, batch_size: int
 ) -> list[Prediction]:
     """Predictions for `texts` (already cleaned), every window read, the most severe kept."""
-    encoded = encode_windows(tokenizer, texts, max_length)
+    specials = special_tokens(tokenizer)
+    encoded = encode_windows(tokenizer, texts, max_length, specials)
     flat = [ids for text in encoded for ids in text.ids]
-    skip = len(special_tokens(tokenizer)[0])
+    skip = len(specials[0])  # the deciding window's text tokens start after these
     probs: Rows = []
     targets: Rows = []
     signals: Rows = []

@@ -10,6 +10,7 @@ import torch
 
 from rabat.labels import LABELS
 from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS, UNKNOWN
+from training.corpora.base import unflatten_spans
 
 LABEL_INDEX = {label: i for i, label in enumerate(LABELS)}
 GROUP_INDEX = {group: i for i, group in enumerate(TARGET_GROUPS)}
@@ -66,7 +67,7 @@ def encode(frame: pd.DataFrame, tokenizer: object, max_length: int) -> Encoded:
 def token_evidence(offsets: list[tuple[int, int]], pairs: list[int]) -> list[int]:
     """1 for each token overlapping a marked [start, end) (flattened `pairs`), 0 for the other
     text tokens, -1 for special tokens (empty offsets)."""
-    spans = [(pairs[i], pairs[i + 1]) for i in range(0, len(pairs) - 1, 2)]
+    spans = unflatten_spans(pairs)
     return [
         UNKNOWN if end <= start else int(any(s < end and start < e for s, e in spans))
         for start, end in offsets

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import torch
 
 from rabat.classifier import Classifier
-from rabat.evidence import merge_same_spans, word_scores
+from rabat.evidence import to_raw_words, word_scores
 from rabat.labels import LABELS
 from rabat.text import clean_with_offsets
 
@@ -60,5 +60,5 @@ class GradientTimesInput:
         for row, (clean, offset_map) in enumerate(cleaned):
             offsets = [tuple(pair) for pair in enc["offset_mapping"][row].tolist()]
             words = word_scores(clean, offsets, scores[row].tolist())
-            out.append(merge_same_spans([(*offset_map.to_raw(a, b), v) for a, b, v in words]))
+            out.append(to_raw_words(offset_map, words))
         return out

@@ -42,6 +42,7 @@ from rabat.files import write_text
 from rabat.prediction import Prediction
 from training import evidence_metrics as em
 from training.config import data_dir as default_data_dir
+from training.corpora.base import unflatten_spans
 
 logger = logging.getLogger(__name__)
 
@@ -68,11 +69,16 @@ class Post:
 
     def spans(self) -> list[tuple[int, int]]:
         """Each word's [start, end) in `text`."""
-        out, at = [], 0
-        for token in self.tokens:
-            out.append((at, at + len(token)))
-            at += len(token) + 1
-        return out
+        return word_spans(self.tokens)
+
+
+def word_spans(tokens: Sequence[str]) -> list[tuple[int, int]]:
+    """Each word's [start, end) in `" ".join(tokens)`."""
+    out, at = [], 0
+    for token in tokens:
+        out.append((at, at + len(token)))
+        at += len(token) + 1
+    return out
 
 
 def hatexplain_posts(path: Path) -> list[Post]:
@@ -108,10 +114,9 @@ def dev_posts(model_dir: Path, limit: int | None = None) -> list[Post]:
     marked = frame[frame["evidence_known"] & (frame["evidence"].map(len) > 0)].head(limit)
     posts = []
     for text, flat in zip(marked["text"], marked["evidence"], strict=True):
-        spans = [(flat[i], flat[i + 1]) for i in range(0, len(flat) - 1, 2)]
+        spans = unflatten_spans(flat)
         tokens = str(text).split(" ")
-        post = Post(tokens, [0] * len(tokens))
-        gold = [int(any(s < e2 and s2 < e for s2, e2 in spans)) for s, e in post.spans()]
+        gold = [int(any(s < e2 and s2 < e for s2, e2 in spans)) for s, e in word_spans(tokens)]
         posts.append(Post(tokens, gold))
     return posts
 

@@ -15,14 +15,14 @@ from typing import Any
 
 import datasets
 
+from rabat.evidence import EVIDENCE  # the rationale kind that marks the words carrying the label
 from rabat.labels import Label
 from rabat.reviews import labelled, read_reviews
-from training.corpora.base import Record, to_records
+from training.corpora.base import Record, flatten_spans, to_records, unflatten_spans
 
 logger = logging.getLogger(__name__)
 
 SOURCE = "review"
-EVIDENCE = "evidence"  # the rationale kind that marks the words carrying the label
 
 
 def load_reviews(paths: Sequence[Path]) -> datasets.Dataset:
@@ -39,12 +39,11 @@ def load_reviews(paths: Sequence[Path]) -> datasets.Dataset:
                 "text": r["text"],
                 "label": r["label"],
                 "targets": r["target_groups"],
-                "evidence": [
-                    i
+                "evidence": flatten_spans(
+                    (span["start"], span["end"])
                     for span in r["rationale"]
                     if span["kind"] == EVIDENCE
-                    for i in (int(span["start"]), int(span["end"]))
-                ],
+                ),
             }
             for r in rows
         ],
@@ -64,6 +63,4 @@ def _record(row: dict[str, Any]) -> Record:
     label = Label(row["label"])
     # The form asks for target groups; an empty answer on a hateful text means "not given".
     targets = frozenset(row["targets"]) if row["targets"] else None
-    pairs = row["evidence"]
-    evidence = tuple((pairs[i], pairs[i + 1]) for i in range(0, len(pairs) - 1, 2)) or None
-    return Record(label, targets=targets, evidence=evidence)
+    return Record(label, targets=targets, evidence=unflatten_spans(row["evidence"]) or None)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from rabat.evidence import EvidencePolicy, merge_same_spans, word_scores
+from rabat.evidence import EvidencePolicy, to_raw_words, word_scores
 from rabat.prediction import Prediction
+from rabat.text import clean_with_offsets
 
 
 def prediction(label: str, hateful: float, words: tuple[tuple[int, int, float], ...]) -> Prediction:
@@ -25,7 +26,9 @@ def test_a_token_inside_a_word_extends_to_the_whole_word() -> None:
 
 def test_words_on_one_original_stretch_merge_with_the_highest_score() -> None:
     # an emoji's name ("red heart") is two cleaned words from one character of the original
-    assert merge_same_spans([(0, 1, 0.2), (0, 1, 0.8), (2, 5, 0.1)]) == [(0, 1, 0.8), (2, 5, 0.1)]
+    _, offsets = clean_with_offsets("\U0001f600 ok")  # cleaned: "grinning face ok"
+    words = [(0, 8, 0.2), (9, 13, 0.8), (14, 16, 0.1)]
+    assert to_raw_words(offsets, words) == [(0, 1, 0.8), (2, 4, 0.1)]
 
 
 def test_every_label_but_none_shows_the_words_near_the_best_in_text_order() -> None:

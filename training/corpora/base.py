@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,16 @@ class Record:
     # Character [start, end) spans of the raw text that carry the label (rationales); () says
     # "nothing in it does", None "not annotated".
     evidence: tuple[tuple[int, int], ...] | None = None
+
+
+def flatten_spans(spans: Iterable[tuple[int, int]]) -> list[int]:
+    """[(start, end), ...] as the flat [start, end, start, end, ...] of the `evidence` column."""
+    return [int(i) for span in spans for i in span]
+
+
+def unflatten_spans(flat: Sequence[int]) -> tuple[tuple[int, int], ...]:
+    """The `evidence` column's flat [start, end, ...] back as (start, end) pairs."""
+    return tuple((int(flat[i]), int(flat[i + 1])) for i in range(0, len(flat) - 1, 2))
 
 
 def finalise(record: Record) -> Record:
@@ -125,7 +135,7 @@ def to_records(
             out["targets_known"].append(record.targets is not None)
             out["call_to_violence"].append(_flag(record.call_to_violence))
             out["dehumanisation"].append(_flag(record.dehumanisation))
-            out["evidence"].append([i for span in evidence for i in span])
+            out["evidence"].append(flatten_spans(evidence))
             out["evidence_known"].append(record.evidence is not None)
         return out
 

@@ -36,7 +36,7 @@ import pandas as pd
 
 from rabat.labels import Label
 from rabat.text import dedup_key
-from training.corpora.base import Record, to_records
+from training.corpora.base import Record, flatten_spans, to_records, unflatten_spans
 
 COMMENTS, ANNOTATIONS, SPANS = (
     "toxic-spans/comments.csv",
@@ -60,9 +60,7 @@ def convert(row: dict[str, Any]) -> Record | None:
     record = _label(row)
     if record is None:
         return None
-    pairs = row["evidence"] or []
-    evidence = tuple((int(pairs[i]), int(pairs[i + 1])) for i in range(0, len(pairs) - 1, 2))
-    return replace(record, evidence=evidence)
+    return replace(record, evidence=unflatten_spans(row["evidence"] or []))
 
 
 def _label(row: dict[str, Any]) -> Record | None:
@@ -129,7 +127,7 @@ def majority_spans(
         counts = Counter(ch for chars in by_rater.values() for ch in chars)
         need = int(raters.get(comment_id, 0)) / 2
         toxic = sorted(ch for ch, n in counts.items() if n > need)
-        out[str(comment_id)] = [i for span in _runs(toxic) for i in span]
+        out[str(comment_id)] = flatten_spans(_runs(toxic))
     return out
 
 
