@@ -10,7 +10,7 @@ MODEL ?= models/rabat-minilm/latest
 export RABAT_DATA_DIR ?= $(abspath ../shared/data)
 
 .PHONY: help install system-deps train eval test lint run serve bench loadtest fuzz export-onnx \
-	label-studio bench-annotation bench-pool clean
+	label-studio bench-annotation bench-pool cases clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -42,6 +42,9 @@ eval: install  ## evaluate MODEL on its dev and test splits, HateXplain's valida
 	$(PY) -m training.eval_cli --model $(MODEL) $(MODEL)/splits/dev.jsonl $(MODEL)/splits/test.jsonl \
 		$(MODEL)/eval/heldout/hatexplain_val.jsonl $(MODEL)/eval/heldout/dev_perturbed.jsonl
 
+cases: install  ## the Rabat decision on the case bank (docs/cases) and the functional suite's threats (MODEL=...)
+	$(PY) -m training.cases --model $(MODEL)
+
 test: install  ## the whole test suite, slow tests (real training, real model) included
 	$(PY) -m pytest
 
@@ -59,7 +62,10 @@ serve: install  ## serve the HTTP API on RABAT_HOST:RABAT_PORT (127.0.0.1:8000);
 bench: install  ## pipeline in-process vs the service over HTTP at 1, 8, 32 clients (MODEL=...)
 	$(PY) scripts/bench.py --model $(MODEL)
 
-loadtest: install  ## 60 s of valid and invalid requests against the service; fails on any 5xx
+loadcases: install  ## the Rabat decision on the case bank (docs/cases) and the functional suite's threats (MODEL=...)
+	$(PY) -m training.cases --model $(MODEL)
+
+test: install  ## 60 s of valid and invalid requests against the service; fails on any 5xx
 	$(PY) scripts/loadtest.py --model $(MODEL) --seconds 60
 
 fuzz: install  ## schemathesis against the service's /openapi.json; fails on any 5xx

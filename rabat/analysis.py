@@ -47,6 +47,9 @@ class Analysis:
                 "drivers": a.drivers,
                 "missing_factors": a.missing_factors,
                 "reason": a.reason,
+                "summary": a.summary,
+                "bounds": None if a.bounds is None else {"low": a.bounds[0], "high": a.bounds[1]},
+                "window": None if a.window is None else {"start": a.window[0], "end": a.window[1]},
                 "severity": a.severity,
                 "factors": {
                     name: {

@@ -1,57 +1,28 @@
-"""The Rabat Plan of Action's six-part threshold test, applied to one prediction.
+"""The Rabat Plan of Action's six-part threshold test, applied to one prediction: the factors.
 
 Text-borne factors (content and form, intent, part of likelihood) come from the model's label
-probabilities, its signals and evidence spans; context, speaker and extent come from the
-caller's `Context`. A factor without inputs is `not_assessed`; the decision is then `None`
-("undetermined") and names what is missing, unless the text is plainly not incitement.
-How inputs become scores is policy (configs/rabat.yaml), not statistics.
+probabilities, its signals and evidence spans, and from marker patterns; context, speaker (and
+their purpose) and extent come from the caller's `Context`. A factor without inputs is
+`not_assessed`, never guessed. `rabat.decision` weighs the six into the decision. How inputs
+become scores is policy (configs/rabat.yaml), not statistics.
+
+For a text read in several windows, the text-borne factors read the deciding (most severe)
+window: its label, its evidence, and the markers inside it.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Literal
 
-from rabat.context import Context, Reach, Setting, Speaker
+from rabat.context import RISK_FACTORS, Context, Reach, Setting, Speaker
+from rabat.decision import NOT_ASSESSED, UN_RESPONSE, Assessment, Decider, Factor, Source
 from rabat.labels import HATEFUL, Label
 from rabat.markers import MarkerFinder, Span
-from rabat.policy import FACTORS, Policy
+from rabat.policy import Policy
 from rabat.prediction import Prediction
 
-NOT_ASSESSED = "not_assessed"
-Source = Literal["text", "context", "text+context"]
-
-UN_RESPONSE: dict[str, str] = {
-    "none": "no action",
-    "offensive": "lawful expression: counter-speech, user controls",
-    "hate_speech": "may be restricted if provided by law, legitimate, necessary and proportionate "
-    "(ICCPR art. 19(3))",
-    "incitement": "must be prohibited when the Rabat threshold is met (ICCPR art. 20(2))",
-}
-
-
-@dataclass(frozen=True)
-class Factor:
-    name: str
-    level: str  # low, medium, high or not_assessed
-    score: float | None
-    source: Source
-    evidence: list[str] = field(default_factory=list)
-    spans: list[Span] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Assessment:
-    factors: dict[str, Factor]
-    threshold_met: bool | None
-    combined_score: float | None
-    drivers: list[str]
-    missing_factors: list[str]
-    reason: str
-    severity: dict[str, object]
+__all__ = ["NOT_ASSESSED", "UN_RESPONSE", "Assessment", "Assessor", "Factor"]
 
 
 class Assessor:
@@ -59,8 +30,11 @@ class Assessor:
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
-        self.calls = MarkerFinder("call_to_action", policy.markers.call_to_action)
-        self.times = MarkerFinder("time_marker", policy.markers.time)
+        markers = policy.markers
+        self.calls = MarkerFinder("call_to_action", markers.call_to_action)
+        self.times = MarkerFinder("time_marker", markers.time)
+        self.distancing = MarkerFinder("distancing", markers.distancing)
+        self.decider = Decider(policy)
 
     def assess(
         self,
@@ -70,31 +44,41 @@ class Assessor:
         evidence: Sequence[Span] = (),
     ) -> Assessment:
         context = context or Context()
-        calls, times = self.calls.find(text), self.times.find(text)
+        start, end = signals.window or (0, len(text))
+        calls, times, distancing = (
+            [m for m in finder.find(text) if start <= m.start and m.end <= end]
+            for finder in (self.calls, self.times, self.distancing)
+        )
         setting = self.context_factor(context.setting)
         extent = self.extent_factor(context.reach)
+        speaker = self.speaker_factor(context.speaker)
+        content = self.content_factor(signals, list(evidence))
         factors = {
             "context": setting,
-            "speaker": self.speaker_factor(context.speaker),
-            "intent": self.intent_factor(signals, calls),
-            "content_form": self.content_factor(signals, list(evidence)),
+            "speaker": speaker,
+            "intent": self.intent_factor(signals, calls, distancing, context.speaker),
+            "content_form": content,
             "extent": extent,
-            "likelihood_imminence": self.likelihood_factor(signals, times, setting, extent),
+            "likelihood_imminence": self.likelihood_factor(
+                signals, content, times, setting, extent, speaker
+            ),
         }
-        return self.decide(signals, factors)
+        return self.decider.decide(signals, factors)
 
     # -- text-borne factors -------------------------------------------------------------
 
     def content_factor(self, s: Prediction, evidence: list[Span]) -> Factor:
+        """Advocacy of hatred in what was said and how: the label's severity, dehumanisation
+        and a call to violence (each may carry it alone: quoted propaganda often reads as
+        `none` to a model trained on posts, while its metaphors still register)."""
         p = self.policy.content_form
         severity = sum(p.label_severity[label] * prob for label, prob in s.scores.items())
-        hateful = _hateful(s)
         score = _clip(
             severity
-            + p.dehumanisation_weight * s.dehumanisation * hateful
-            + p.violence_weight * s.call_to_violence * hateful
+            + p.dehumanisation_weight * s.dehumanisation
+            + p.violence_weight * s.call_to_violence
         )
-        notes = [f"label {s.label} (p={s.scores[s.label]:.2f}); p(hateful)={hateful:.2f}"]
+        notes = [f"label {s.label} (p={s.scores[s.label]:.2f}); p(hateful)={_hateful(s):.2f}"]
         if s.dehumanisation >= 0.5:
             notes.append(f"dehumanising language (p={s.dehumanisation:.2f})")
         if s.call_to_violence >= 0.5:
@@ -104,15 +88,24 @@ class Assessor:
             notes.append(f"evidence, the words the model marks (score): {cited}")
         return self._factor("content_form", score, "text", notes, evidence)
 
-    def intent_factor(self, s: Prediction, calls: list[Span]) -> Factor:
+    def intent_factor(
+        self, s: Prediction, calls: list[Span], distancing: list[Span], speaker: Speaker | None
+    ) -> Factor:
+        """Advocacy, not mere circulation. From the text: p(incitement), p(hateful), a call to
+        action, a target group, less when the text distances itself (quotes, reports or
+        condemns). A stated purpose weighs `purpose_weight` against the text."""
         p = self.policy.intent
         targets = {g: v for g, v in s.target_groups.items() if v >= p.target_bar}
         strongest = max(s.target_groups.values(), default=0.0)
-        score = _clip(
+        hateful = _hateful(s)
+        text_score = _clip(
             p.incitement_weight * s.scores[Label.INCITEMENT.value]
-            + p.call_to_action_weight * (1.0 if calls else 0.0) * _hateful(s)
-            + p.target_weight * strongest
+            + p.hateful_weight * hateful
+            + p.call_to_action_weight * (1.0 if calls else 0.0) * hateful
+            + p.target_weight * strongest * hateful
         )
+        if distancing:
+            text_score *= 1.0 - p.distancing_discount
         notes = [f"p(incitement)={s.scores[Label.INCITEMENT.value]:.2f}"]
         if targets:
             notes.append(
@@ -120,7 +113,15 @@ class Assessor:
             )
         if calls:
             notes.append(f"call to action addressed to an audience ({len(calls)} found)")
-        return self._factor("intent", score, "text", notes, calls)
+        if distancing:
+            found = ", ".join(sorted({m.text.lower() for m in distancing})[:3])
+            notes.append(f"the text distances itself (quotes, reports or condemns): {found}")
+        purpose = speaker.purpose if speaker is not None else None
+        if purpose is None:
+            return self._factor("intent", text_score, "text", notes, [*calls, *distancing])
+        score = p.purpose_weight * p.purpose[purpose.value] + (1 - p.purpose_weight) * text_score
+        notes.insert(0, f"purpose {purpose.value}")
+        return self._factor("intent", score, "text+context", notes, [*calls, *distancing])
 
     # -- context-borne factors ----------------------------------------------------------
 
@@ -128,16 +129,16 @@ class Assessor:
         p = self.policy.speaker
         parts: list[tuple[float, str]] = []
         if speaker is not None and speaker.role is not None:
-            parts.append((p.roles[speaker.role.value], f"role {speaker.role.value}"))
+            parts.append((p.roles[speaker.role.value], speaker.role.value.replace("_", " ")))
         if speaker is not None and speaker.influence is not None:
             parts.append(
-                (p.influence[speaker.influence.value], f"influence {speaker.influence.value}")
+                (p.influence[speaker.influence.value], f"{speaker.influence.value} influence")
             )
         if speaker is not None and speaker.followers is not None:
             parts.append(
                 (
                     _log_share(speaker.followers, p.followers_for_max),
-                    f"{speaker.followers} followers",
+                    f"{speaker.followers:,} followers",
                 )
             )
         return self._from_parts(
@@ -148,12 +149,12 @@ class Assessor:
         p = self.policy.extent
         parts: list[tuple[float, str]] = []
         if reach is not None and reach.medium is not None:
-            parts.append((p.media[reach.medium.value], f"medium {reach.medium.value}"))
+            parts.append((p.media[reach.medium.value], reach.medium.value.replace("_", " ")))
         if reach is not None and reach.audience_size is not None:
             parts.append(
                 (
                     _log_share(reach.audience_size, p.audience_for_max),
-                    f"audience {reach.audience_size}",
+                    f"audience {reach.audience_size:,}",
                 )
             )
         if reach is not None and reach.repetition is not None:
@@ -166,29 +167,22 @@ class Assessor:
         factor = self._from_parts(
             "extent", parts, ["reach.medium", "reach.audience_size", "reach.repetition"]
         )
-        if reach is not None and reach.public is not None and factor.score is not None:
-            bonus = p.public_bonus if reach.public else -p.public_bonus
-            note = "public" if reach.public else "not public"
-            return self._factor(
-                "extent", _clip(factor.score + bonus), "context", [*factor.evidence, note]
-            )
-        if reach is not None and reach.public is not None:
-            score = 0.5 + (p.public_bonus if reach.public else -p.public_bonus)
-            return self._factor(
-                "extent", score, "context", ["public" if reach.public else "not public"]
-            )
-        return factor
+        if reach is None or reach.public is None:
+            return factor
+        bonus = p.public_bonus if reach.public else -p.public_bonus
+        note = "public" if reach.public else "not public"
+        base = 0.5 if factor.score is None else factor.score
+        return self._factor("extent", _clip(base + bonus), "context", [*factor.evidence, note])
 
     def context_factor(self, setting: Setting | None) -> Factor:
+        """The risk factors present, summed; an analyst's risk level sets a minimum."""
         p = self.policy.context
+        inputs = [f"setting.{n}" for n in [*RISK_FACTORS, "risk_level"]]
         if setting is None:
-            return _not_assessed("context", "context", ["setting"])
-        flags = {name: getattr(setting, name) for name in p.flags}
-        known = {name: value for name, value in flags.items() if value is not None}
+            return _not_assessed("context", "context", inputs)
+        known = {n: getattr(setting, n) for n in RISK_FACTORS if getattr(setting, n) is not None}
         if not known and setting.risk_level is None:
-            return _not_assessed(
-                "context", "context", [f"setting.{n}" for n in [*p.flags, "risk_level"]]
-            )
+            return _not_assessed("context", "context", inputs)
         present = [name for name, value in known.items() if value]
         score = _clip(sum(p.flags[name] for name in present))
         notes = [name.replace("_", " ") for name in present] or ["no risk factor present"]
@@ -200,84 +194,36 @@ class Assessor:
     # -- both ---------------------------------------------------------------------------
 
     def likelihood_factor(
-        self, s: Prediction, times: list[Span], setting: Factor, extent: Factor
+        self,
+        s: Prediction,
+        content: Factor,
+        times: list[Span],
+        setting: Factor,
+        extent: Factor,
+        speaker: Factor,
     ) -> Factor:
-        """Needs the context or the extent: text alone does not say what would follow."""
+        """A reasonable probability that the speech would bring about action against the group:
+        needs the setting and the reach (text alone does not say what would follow); the
+        speaker's standing counts when known."""
         p = self.policy.likelihood_imminence
-        if setting.score is None and extent.score is None:
-            return _not_assessed("likelihood_imminence", "text+context", ["setting", "reach"])
+        missing = [n for n, f in (("setting", setting), ("reach", extent)) if f.score is None]
+        if missing:
+            return _not_assessed("likelihood_imminence", "text+context", missing)
         weighted = [
-            (p.violence_weight, s.call_to_violence * _hateful(s)),
-            (p.imminence_weight, (1.0 if times else 0.0) * _hateful(s)),
+            (p.content_weight, content.score or 0.0),
+            (p.violence_weight, s.call_to_violence),
+            (p.imminence_weight, 1.0 if times else 0.0),
+            (p.context_weight, setting.score or 0.0),
+            (p.extent_weight, extent.score or 0.0),
         ]
-        weighted += [
-            (w, f.score)
-            for w, f in ((p.context_weight, setting), (p.extent_weight, extent))
-            if f.score is not None
-        ]
+        if speaker.score is not None:
+            weighted.append((p.speaker_weight, speaker.score))
         total = sum(w for w, _ in weighted)
         score = sum(w * v for w, v in weighted) / total if total else 0.0
         notes = [f"p(call to violence)={s.call_to_violence:.2f}"]
         if times:
             notes.append("time markers: " + ", ".join(sorted({t.text.lower() for t in times})))
-        missing = [n for n, f in (("setting", setting), ("reach", extent)) if f.score is None]
-        return Factor(
-            "likelihood_imminence",
-            self.policy.levels.of(score).value,
-            round(score, 4),
-            "text+context",
-            notes,
-            times,
-            missing,
-        )
-
-    # -- the decision -------------------------------------------------------------------
-
-    def decide(self, s: Prediction, factors: dict[str, Factor]) -> Assessment:
-        d = self.policy.decision
-        severity = {
-            "label": s.label,
-            "level": Label(s.label).severity,
-            "response": UN_RESPONSE[s.label],
-        }
-        missing = [name for name in FACTORS if factors[name].score is None]
-        p_incitement = s.scores[Label.INCITEMENT.value]
-        if s.label != Label.INCITEMENT.value and p_incitement < d.min_incitement_probability:
-            return Assessment(
-                factors,
-                False,
-                None,
-                ["content_form", "intent"],
-                missing,
-                f"not incitement: p(incitement)={p_incitement:.2f} is below "
-                f"{d.min_incitement_probability}",
-                severity,
-            )
-        if missing:
-            return Assessment(
-                factors,
-                None,
-                None,
-                [],
-                missing,
-                "undetermined: the threshold test weighs all six factors; "
-                f"not assessed: {', '.join(missing)}",
-                severity,
-            )
-        contributions = {n: d.weights[n] * (factors[n].score or 0.0) for n in FACTORS}
-        combined = sum(contributions.values()) / sum(d.weights.values())
-        short = [n for n, floor in d.floors.items() if (factors[n].score or 0.0) < floor]
-        met = combined >= d.bar and not short
-        drivers = (
-            short
-            if short and combined >= d.bar
-            else sorted(contributions, key=contributions.__getitem__, reverse=True)[:3]
-        )
-        reason = (
-            f"combined score {combined:.2f} {'>=' if combined >= d.bar else '<'} bar {d.bar}"
-            + (f"; below floor: {', '.join(short)}" if short else "")
-        )
-        return Assessment(factors, met, round(combined, 4), drivers, [], reason, severity)
+        return self._factor("likelihood_imminence", score, "text+context", notes, times)
 
     def _factor(
         self, name: str, score: float, source: Source, notes: list[str], spans: Sequence[Span] = ()

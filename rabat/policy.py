@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from rabat.context import Level, Medium, SpeakerRole
+from rabat.context import RISK_FACTORS, Level, Medium, Purpose, SpeakerRole
 from rabat.labels import LABELS
 
 FACTORS: tuple[str, ...] = (
@@ -61,7 +61,7 @@ class Decision(_Strict):
     weights: dict[str, float]
     bar: Score = Field(ge=0, le=1)
     floors: dict[str, Score]
-    min_incitement_probability: Score = Field(ge=0, le=1)
+    no_advocacy_bar: Score = Field(ge=0, le=1)
 
     @field_validator("weights")
     @classmethod
@@ -92,9 +92,18 @@ class ContentForm(_Strict):
 
 class Intent(_Strict):
     incitement_weight: Score = Field(ge=0, le=1)
+    hateful_weight: Score = Field(ge=0, le=1)
     call_to_action_weight: Score = Field(ge=0, le=1)
     target_weight: Score = Field(ge=0, le=1)
     target_bar: Score = Field(ge=0, le=1)
+    distancing_discount: Score = Field(ge=0, le=1)
+    purpose_weight: Score = Field(ge=0, le=1)
+    purpose: dict[str, Score]
+
+    @field_validator("purpose")
+    @classmethod
+    def _purposes(cls, value: dict[str, float]) -> dict[str, float]:
+        return _keys(value, [p.value for p in Purpose], "intent.purpose")
 
 
 class SpeakerPolicy(_Strict):
@@ -127,29 +136,26 @@ class ContextPolicy(_Strict):
 
     @model_validator(mode="after")
     def _complete(self) -> ContextPolicy:
-        flags = [
-            "armed_conflict",
-            "recent_violence_against_target",
-            "history_of_discrimination",
-            "election_period",
-        ]
-        _keys(self.flags, flags, "context.flags")
+        _keys(self.flags, list(RISK_FACTORS), "context.flags")
         _keys(self.risk_level, [lv.value for lv in Level], "context.risk_level")
         return self
 
 
 class Likelihood(_Strict):
+    content_weight: Score = Field(ge=0, le=1)
     violence_weight: Score = Field(ge=0, le=1)
     imminence_weight: Score = Field(ge=0, le=1)
     context_weight: Score = Field(ge=0, le=1)
     extent_weight: Score = Field(ge=0, le=1)
+    speaker_weight: Score = Field(ge=0, le=1)
 
 
 class Markers(_Strict):
     call_to_action: list[str] = Field(min_length=1)
     time: list[str] = Field(min_length=1)
+    distancing: list[str] = Field(min_length=1)
 
-    @field_validator("call_to_action", "time")
+    @field_validator("call_to_action", "time", "distancing")
     @classmethod
     def _compiles(cls, value: list[str]) -> list[str]:
         for pattern in value:

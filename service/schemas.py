@@ -92,13 +92,37 @@ class FactorOut(BaseModel):
     missing: list[str] = Field(description="the context fields that would let it be assessed")
 
 
+class BoundsOut(BaseModel):
+    low: float = Field(description="the combined score with every missing factor at 0")
+    high: float = Field(description="the combined score with every missing factor at 1")
+
+
+class WindowOut(BaseModel):
+    start: int
+    end: int
+
+
 class RabatOut(BaseModel):
     threshold_met: bool | None
     decision: str = Field(description="met, not_met or undetermined")
-    combined_score: float | None
-    drivers: list[str]
+    combined_score: float | None = Field(
+        description="the factors' weighted mean; null when a factor is missing (see bounds)"
+    )
+    drivers: list[str] = Field(
+        description="met: the largest contributions; not met: what held it below"
+    )
     missing_factors: list[str]
-    reason: str
+    reason: str = Field(description="the rule that decided, with its numbers")
+    summary: str = Field(
+        description="one plain sentence: the decision, the factors that drove it, the "
+        "evidence words and, for a long text, the window that was read"
+    )
+    bounds: BoundsOut | None = Field(
+        None, description="with factors missing: the range the combined score can take"
+    )
+    window: WindowOut | None = Field(
+        None, description="the most severe window the text-borne factors read (long texts)"
+    )
     severity: dict[str, Any]
     factors: dict[str, FactorOut] = Field(description="the six factors, by name")
 
@@ -109,11 +133,6 @@ class SignalsOut(BaseModel):
     call_to_violence: float
     dehumanisation: float
     evidence: list[SpanOut]
-
-
-class WindowOut(BaseModel):
-    start: int
-    end: int
 
 
 class ResultOut(BaseModel):
