@@ -126,24 +126,30 @@ class Assessor:
     # -- context-borne factors ----------------------------------------------------------
 
     def speaker_factor(self, speaker: Speaker | None) -> Factor:
+        """Standing and influence with the audience: a stated influence is that standing (a
+        fringe party leader has little); without it, the role and the followers stand in."""
         p = self.policy.speaker
-        parts: list[tuple[float, str]] = []
-        if speaker is not None and speaker.role is not None:
-            parts.append((p.roles[speaker.role.value], speaker.role.value.replace("_", " ")))
-        if speaker is not None and speaker.influence is not None:
-            parts.append(
-                (p.influence[speaker.influence.value], f"{speaker.influence.value} influence")
+        inputs = ["speaker.role", "speaker.influence", "speaker.followers"]
+        if speaker is None:
+            return _not_assessed("speaker", "context", inputs)
+        notes = []
+        if speaker.role is not None:
+            notes.append(speaker.role.value.replace("_", " "))
+        if speaker.followers is not None:
+            notes.append(f"{speaker.followers:,} followers")
+        if speaker.influence is not None:
+            score = p.influence[speaker.influence.value]
+            return self._factor(
+                "speaker", score, "context", [*notes, f"{speaker.influence.value} influence"]
             )
-        if speaker is not None and speaker.followers is not None:
-            parts.append(
-                (
-                    _log_share(speaker.followers, p.followers_for_max),
-                    f"{speaker.followers:,} followers",
-                )
-            )
-        return self._from_parts(
-            "speaker", parts, ["speaker.role", "speaker.influence", "speaker.followers"]
-        )
+        parts = []
+        if speaker.role is not None:
+            parts.append(p.roles[speaker.role.value])
+        if speaker.followers is not None:
+            parts.append(_log_share(speaker.followers, p.followers_for_max))
+        if not parts:
+            return _not_assessed("speaker", "context", inputs)
+        return self._factor("speaker", max(parts), "context", notes)
 
     def extent_factor(self, reach: Reach | None) -> Factor:
         p = self.policy.extent

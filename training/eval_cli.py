@@ -24,6 +24,7 @@ from rabat.labels import LABELS
 from rabat.model import META_FILE
 from rabat.records import CSV_SUFFIXES, JSONL_SUFFIXES
 from rabat.text import MAX_TEXT_CHARS
+from training import cases as case_bank
 from training import evidence_eval
 from training.baselines import Baseline, HateSonarBaseline, MissingLocaleError, TfidfBaseline
 from training.config import data_dir
@@ -76,10 +77,12 @@ def evaluate_files(
     encoding: str = "utf-8",
     functional_cases: Sequence[Case] | None = None,
     evidence_methods: Sequence[str] = (),
+    cases: bool = False,
 ) -> dict[str, Any]:
     """Score the model and baselines on each file (and on the functional suite's cases, when
-    given, and the evidence with `evidence_methods`: training/evidence_eval.py), write the
-    report; return the metrics.
+    given, the evidence with `evidence_methods`: training/evidence_eval.py, and the Rabat
+    decision on the case bank with `cases`: training/cases.py), write the report; return the
+    metrics.
 
     Defaults: out_dir is model_dir/eval; train_file (for the TF-IDF baseline) is
     model_dir/splits/train.jsonl when it exists, else that baseline is skipped.
@@ -110,6 +113,7 @@ def evaluate_files(
         if evidence_methods
         else None
     )
+    bank = case_bank.evaluate(model_dir, data_dir=data_dir()) if cases else None
     meta = {
         "model_dir": str(model_dir),
         "model_version": classifier.version,
@@ -121,13 +125,14 @@ def evaluate_files(
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     out = Path(out_dir) if out_dir is not None else model_dir / "eval"
-    page = write_report(results, out, meta, functional, evidence)
+    page = write_report(results, out, meta, functional, evidence, bank)
     return {
         "meta": meta,
         "labels": list(LABELS),
         "files": results,
         "functional": functional,
         "evidence": evidence,
+        "cases": bank,
         "report": str(page),
     }
 
@@ -255,6 +260,11 @@ def build_parser() -> argparse.ArgumentParser:
         "the gradient x input baseline; none given: skip)",
     )
     parser.add_argument(
+        "--no-cases",
+        action="store_true",
+        help="skip the Rabat decision on the case bank (docs/cases; training/cases.py)",
+    )
+    parser.add_argument(
         "--lexicon",
         type=Path,
         help="slurs for the functional suite, one per line (default: derived from the corpora)",
@@ -317,6 +327,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             encoding=args.encoding,
             functional_cases=cases,
             evidence_methods=args.evidence,
+            cases=not args.no_cases,
         )
     except (ValueError, FileNotFoundError, MissingLocaleError) as err:
         print(f"error: {err}", file=sys.stderr)
@@ -330,6 +341,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if result["evidence"]:
         print("\n".join(evidence_eval.table(result["evidence"])))
+    if result["cases"]:
+        held = result["cases"]["parts"]["held_apart"]
+        print(
+            f"case bank, held apart: decision agreement {held['decision_agreement']:.3f}, "
+            f"incitement recall {held['incitement_recall']:.3f}, protected met "
+            f"{held['protected_met']:.3f} over {held['cases']} cases (make cases for the table)"
+        )
     print(f"report: {result['report']}")
     return 0
 

@@ -13,7 +13,7 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from rabat.labels import LABELS
+from training.cases import table_rows as case_rows
 from training.evidence_eval import table_rows as evidence_rows
 from training.functional.suite import table_rows
 
@@ -86,6 +87,35 @@ EVIDENCE_HOW = (
     "sufficiency (drop with only they kept, lower is better). Toxic Spans: SemEval-2021 Task 5 "
     "character F1 of the evidence as the service returns it (docs/evidence.md)."
 )
+CASES_HOW = (
+    "The Rabat decision on the case bank (docs/cases): adjudicated cases with the circumstances "
+    "the body established. Agreement: the decision is met for incitement, not met for hate "
+    "speech below the threshold and protected expression (undetermined counts as a "
+    "disagreement). The policy was tuned on the calibration part; held_apart is the figure to "
+    "report. Then the functional suite's threat texts in a high-risk public and a low-risk "
+    "private context (training/cases.py)."
+)
+Section = tuple[str, str, list[tuple[list[str], list[list[str]]]]]
+
+
+def sections(
+    functional: dict[str, Any] | None,
+    evidence: dict[str, Any] | None,
+    cases: dict[str, Any] | None,
+) -> list[Section]:
+    """The report's sections beyond the per-file tables: title, how to read it, tables."""
+    found: list[Section] = []
+    if functional:
+        found.append(
+            ("Functional suite: accuracy per category", FUNCTIONAL_HOW, [table_rows(functional)])
+        )
+    if evidence:
+        found.append(
+            ("Evidence: plausibility and faithfulness", EVIDENCE_HOW, evidence_rows(evidence))
+        )
+    if cases:
+        found.append(("The Rabat decision: case bank", CASES_HOW, case_rows(cases)))
+    return found
 
 
 def write_report(
@@ -94,6 +124,7 @@ def write_report(
     meta: dict[str, Any],
     functional: dict[str, dict[str, Any]] | None = None,
     evidence: dict[str, Any] | None = None,
+    cases: dict[str, Any] | None = None,
 ) -> Path:
     """Write metrics.json, PNGs, report.html and report.md into out_dir; return report.html.
 
@@ -107,18 +138,18 @@ def write_report(
         "files": results,
         "functional": functional,
         "evidence": evidence,
+        "cases": cases,
     }
+    extra = sections(functional, evidence, cases)
     with tempfile.TemporaryDirectory(dir=out, prefix=".report.") as staging:
         tmp = Path(staging)
         (tmp / "metrics.json").write_text(
             json.dumps(payload, indent=2, allow_nan=False) + "\n", encoding="utf-8"
         )
         images = _write_images(results, tmp)
-        (tmp / "report.md").write_text(
-            render_markdown(results, meta, functional, evidence), encoding="utf-8"
-        )
+        (tmp / "report.md").write_text(render_markdown(results, meta, extra), encoding="utf-8")
         (tmp / "report.html").write_text(
-            render_html(results, meta, images, functional, evidence), encoding="utf-8"
+            render_html(results, meta, images, extra), encoding="utf-8"
         )
         names = sorted(p.name for p in tmp.iterdir() if p.name != "report.html")
         for name in [*names, "report.html"]:
@@ -200,21 +231,13 @@ def table(systems: dict[str, dict[str, Any]], columns: list[Column]) -> list[lis
     return rows
 
 
-def render_markdown(
-    results: Results,
-    meta: dict[str, Any],
-    functional: dict[str, Any] | None = None,
-    evidence: dict[str, Any] | None = None,
-) -> str:
-    """The headline and hateful-vs-not tables per file, the functional suite and the evidence
-    metrics, as Markdown."""
+def render_markdown(results: Results, meta: dict[str, Any], extra: Sequence[Section] = ()) -> str:
+    """The headline and hateful-vs-not tables per file, and the `sections` (functional suite,
+    evidence, case bank), as Markdown."""
     lines = [f"# Evaluation of {meta.get('model_version', 'model')}", "", HOW_TO_READ, ""]
-    if functional:
-        lines += ["## Functional suite: accuracy per category", "", FUNCTIONAL_HOW, ""]
-        lines += [*_md_table(*table_rows(functional)), ""]
-    if evidence:
-        lines += ["## Evidence: plausibility and faithfulness", "", EVIDENCE_HOW, ""]
-        for head, rows in evidence_rows(evidence):
+    for title, how, tables in extra:
+        lines += [f"## {title}", "", how, ""]
+        for head, rows in tables:
             lines += [*_md_table(head, rows), ""]
     for key, systems in results.items():
         n = next(iter(systems.values()))["n"]
@@ -230,24 +253,14 @@ def render_html(
     results: Results,
     meta: dict[str, Any],
     images: dict[str, dict[str, Path]],
-    functional: dict[str, Any] | None = None,
-    evidence: dict[str, Any] | None = None,
+    extra: Sequence[Section] = (),
 ) -> str:
     """One self-contained page: tables, then images embedded as base64."""
     title = f"Evaluation of {meta.get('model_version', 'model')}"
     body = [f"<h1>{html.escape(title)}</h1>", _html_meta(meta), f"<p class=how>{HOW_TO_READ}</p>"]
-    if functional:
-        body += [
-            "<h2>Functional suite: accuracy per category</h2>",
-            f"<p class=how>{FUNCTIONAL_HOW}</p>",
-            _html_table(*table_rows(functional)),
-        ]
-    if evidence:
-        body += [
-            "<h2>Evidence: plausibility and faithfulness</h2>",
-            f"<p class=how>{EVIDENCE_HOW}</p>",
-        ]
-        body += [_html_table(head, rows) for head, rows in evidence_rows(evidence)]
+    for heading, how, tables in extra:
+        body += [f"<h2>{html.escape(heading)}</h2>", f"<p class=how>{how}</p>"]
+        body += [_html_table(head, rows) for head, rows in tables]
     for key, systems in results.items():
         n = next(iter(systems.values()))["n"]
         body += [

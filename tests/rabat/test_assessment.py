@@ -64,6 +64,9 @@ def test_markers_point_into_the_text() -> None:
         ({"speaker": {"role": "private_person"}}, "speaker", "low"),
         ({"speaker": {"role": "religious_leader"}}, "speaker", "high"),
         ({"speaker": {"followers": 1000}}, "speaker", "medium"),
+        # a stated influence is the standing: a fringe party leader has little
+        ({"speaker": {"role": "political_leader", "influence": "low"}}, "speaker", "low"),
+        ({"speaker": {"role": "private_person", "influence": "high"}}, "speaker", "high"),
         ({"reach": {"medium": "rally"}}, "extent", "high"),
         ({"reach": {"audience_size": 2, "public": False}}, "extent", "low"),
         ({"reach": {"public": True}}, "extent", "medium"),

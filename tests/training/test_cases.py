@@ -108,3 +108,32 @@ def test_make_cases_on_a_fixture_bank(
     assert sum(sum(v.values()) for v in confusion.values()) == 9
     assert len(table_rows(result)) == 3  # agreement, two confusions (no functional suite)
     assert bank_module.EXPECTED["protected"] == "not_met"
+
+
+def test_the_case_table_goes_into_the_evaluation_report(
+    untrained_model_dir: Path, tmp_path: Path
+) -> None:
+    from html.parser import HTMLParser
+
+    from training.report import write_report
+
+    result = bank_module.evaluate(untrained_model_dir, FIXTURE)
+    page = write_report({}, tmp_path / "eval", {"model_version": "fixture"}, cases=result)
+    markdown = (tmp_path / "eval" / "report.md").read_text(encoding="utf-8")
+    assert "## The Rabat decision: case bank" in markdown
+    assert "| held_apart | 3 |" in markdown
+
+    class Cells(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.cells: list[str] = []
+
+        def handle_data(self, data: str) -> None:
+            self.cells.append(data.strip())
+
+    parser = Cells()
+    parser.feed(page.read_text(encoding="utf-8"))
+    assert "The Rabat decision: case bank" in parser.cells
+    assert "all: outcome \\ decision" in parser.cells
+    saved = json.loads((tmp_path / "eval" / "metrics.json").read_text(encoding="utf-8"))
+    assert saved["cases"]["parts"]["all"]["cases"] == 9
