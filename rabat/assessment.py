@@ -33,6 +33,7 @@ class Assessor:
         markers = policy.markers
         self.calls = MarkerFinder("call_to_action", markers.call_to_action)
         self.times = MarkerFinder("time_marker", markers.time)
+        self.violence = MarkerFinder("violence", markers.violence)
         self.distancing = MarkerFinder("distancing", markers.distancing)
         self.decider = Decider(policy)
 
@@ -45,18 +46,18 @@ class Assessor:
     ) -> Assessment:
         context = context or Context()
         start, end = signals.window or (0, len(text))
-        calls, times, distancing = (
+        calls, times, violence, distancing = (
             [m for m in finder.find(text) if start <= m.start and m.end <= end]
-            for finder in (self.calls, self.times, self.distancing)
+            for finder in (self.calls, self.times, self.violence, self.distancing)
         )
         setting = self.context_factor(context.setting)
         extent = self.extent_factor(context.reach)
         speaker = self.speaker_factor(context.speaker)
-        content = self.content_factor(signals, list(evidence))
+        content = self.content_factor(signals, list(evidence), violence)
         factors = {
             "context": setting,
             "speaker": speaker,
-            "intent": self.intent_factor(signals, calls, distancing, context.speaker),
+            "intent": self.intent_factor(signals, [*calls, *violence], distancing, context.speaker),
             "content_form": content,
             "extent": extent,
             "likelihood_imminence": self.likelihood_factor(
@@ -67,33 +68,41 @@ class Assessor:
 
     # -- text-borne factors -------------------------------------------------------------
 
-    def content_factor(self, s: Prediction, evidence: list[Span]) -> Factor:
-        """Advocacy of hatred in what was said and how: the label's severity, dehumanisation
-        and a call to violence (each may carry it alone: quoted propaganda often reads as
-        `none` to a model trained on posts, while its metaphors still register)."""
+    def content_factor(
+        self, s: Prediction, evidence: list[Span], violence: Sequence[Span] = ()
+    ) -> Factor:
+        """Advocacy of hatred in what was said and how: the label's severity, dehumanisation,
+        a call to violence, and words of violence aimed at a group (each may carry it alone:
+        quoted propaganda often reads as `none` to a model trained on posts)."""
         p = self.policy.content_form
         severity = sum(p.label_severity[label] * prob for label, prob in s.scores.items())
+        aimed = max(_hateful(s), max(s.target_groups.values(), default=0.0))
         score = _clip(
             severity
             + p.dehumanisation_weight * s.dehumanisation
             + p.violence_weight * s.call_to_violence
+            + p.violence_words_weight * (1.0 if violence else 0.0) * aimed
         )
         notes = [f"label {s.label} (p={s.scores[s.label]:.2f}); p(hateful)={_hateful(s):.2f}"]
         if s.dehumanisation >= 0.5:
             notes.append(f"dehumanising language (p={s.dehumanisation:.2f})")
         if s.call_to_violence >= 0.5:
             notes.append(f"call to violence (p={s.call_to_violence:.2f})")
+        if violence:
+            found = ", ".join(sorted({m.text.lower() for m in violence})[:3])
+            notes.append(f"words of violence: {found}")
         if evidence:
             cited = ", ".join(f"{span.text!r} ({span.weight:.2f})" for span in evidence[:5])
             notes.append(f"evidence, the words the model marks (score): {cited}")
-        return self._factor("content_form", score, "text", notes, evidence)
+        return self._factor("content_form", score, "text", notes, [*evidence, *violence])
 
     def intent_factor(
         self, s: Prediction, calls: list[Span], distancing: list[Span], speaker: Speaker | None
     ) -> Factor:
         """Advocacy, not mere circulation. From the text: p(incitement), p(hateful), a call to
-        action, a target group, less when the text distances itself (quotes, reports or
-        condemns). A stated purpose weighs `purpose_weight` against the text."""
+        action or to violence aimed at a group (hateful or targeted), a target group, less when
+        the text distances itself (quotes, reports or condemns). A stated purpose weighs
+        `purpose_weight` against the text."""
         p = self.policy.intent
         targets = {g: v for g, v in s.target_groups.items() if v >= p.target_bar}
         strongest = max(s.target_groups.values(), default=0.0)
@@ -101,7 +110,7 @@ class Assessor:
         text_score = _clip(
             p.incitement_weight * s.scores[Label.INCITEMENT.value]
             + p.hateful_weight * hateful
-            + p.call_to_action_weight * (1.0 if calls else 0.0) * hateful
+            + p.call_to_action_weight * (1.0 if calls else 0.0) * max(hateful, strongest)
             + p.target_weight * strongest * hateful
         )
         if distancing:
@@ -112,7 +121,7 @@ class Assessor:
                 "target group: " + ", ".join(f"{g} ({v:.2f})" for g, v in sorted(targets.items()))
             )
         if calls:
-            notes.append(f"call to action addressed to an audience ({len(calls)} found)")
+            notes.append(f"call to action or to violence ({len(calls)} found)")
         if distancing:
             found = ", ".join(sorted({m.text.lower() for m in distancing})[:3])
             notes.append(f"the text distances itself (quotes, reports or condemns): {found}")
@@ -152,6 +161,9 @@ class Assessor:
         return self._factor("speaker", max(parts), "context", notes)
 
     def extent_factor(self, reach: Reach | None) -> Factor:
+        """Reach and public nature: the mean of the medium and the audience size known (a
+        rally of thirty people is not a mass audience), raised to the repetition's share when
+        that is higher, then public or not."""
         p = self.policy.extent
         parts: list[tuple[float, str]] = []
         if reach is not None and reach.medium is not None:
@@ -163,22 +175,20 @@ class Assessor:
                     f"audience {reach.audience_size:,}",
                 )
             )
+        notes = [note for _, note in parts]
+        base = sum(v for v, _ in parts) / len(parts) if parts else None
         if reach is not None and reach.repetition is not None:
-            parts.append(
-                (
-                    _log_share(reach.repetition, p.repetition_for_max),
-                    f"repeated {reach.repetition} times",
-                )
-            )
-        factor = self._from_parts(
-            "extent", parts, ["reach.medium", "reach.audience_size", "reach.repetition"]
-        )
-        if reach is None or reach.public is None:
-            return factor
-        bonus = p.public_bonus if reach.public else -p.public_bonus
-        note = "public" if reach.public else "not public"
-        base = 0.5 if factor.score is None else factor.score
-        return self._factor("extent", _clip(base + bonus), "context", [*factor.evidence, note])
+            repeated = _log_share(reach.repetition, p.repetition_for_max)
+            base = repeated if base is None else max(base, repeated)
+            notes.append(f"repeated {reach.repetition} times")
+        if reach is not None and reach.public is not None:
+            bonus = p.public_bonus if reach.public else -p.public_bonus
+            notes.append("public" if reach.public else "not public")
+            base = _clip((0.5 if base is None else base) + bonus)
+        if base is None:
+            inputs = ["reach.medium", "reach.audience_size", "reach.repetition", "reach.public"]
+            return _not_assessed("extent", "context", inputs)
+        return self._factor("extent", base, "context", notes)
 
     def context_factor(self, setting: Setting | None) -> Factor:
         """The risk factors present, summed; an analyst's risk level sets a minimum."""
@@ -226,7 +236,10 @@ class Assessor:
             weighted.append((p.speaker_weight, speaker.score))
         total = sum(w for w, _ in weighted)
         score = sum(w * v for w, v in weighted) / total if total else 0.0
-        notes = [f"p(call to violence)={s.call_to_violence:.2f}"]
+        notes = [
+            f"content {content.score or 0.0:.2f}, context {setting.score or 0.0:.2f}, "
+            f"extent {extent.score or 0.0:.2f}, p(call to violence) {s.call_to_violence:.2f}"
+        ]
         if times:
             notes.append("time markers: " + ", ".join(sorted({t.text.lower() for t in times})))
         return self._factor("likelihood_imminence", score, "text+context", notes, times)
@@ -238,10 +251,6 @@ class Assessor:
             name, self.policy.levels.of(score).value, round(score, 4), source, notes, list(spans)
         )
 
-    def _from_parts(self, name: str, parts: list[tuple[float, str]], inputs: list[str]) -> Factor:
-        if not parts:
-            return _not_assessed(name, "context", inputs)
-        return self._factor(name, max(v for v, _ in parts), "context", [note for _, note in parts])
 
 
 def _not_assessed(name: str, source: Source, missing: list[str]) -> Factor:

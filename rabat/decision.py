@@ -196,12 +196,22 @@ def _sentence(
         text = f"{head}: no advocacy of hatred in the text ({parts[0]})"
     else:
         text = f"{head}: {'driven by' if met else 'held below by'} {_join(parts)}"
-    words = [span.text for span in factors["content_form"].spans[:3]]
+    words = _top_words(factors["content_form"].spans)
     if words:
         text += "; evidence: " + ", ".join(repr(w) for w in words)
     if window is not None:
         text += f"; read in the most severe window, characters {window[0]}-{window[1]}"
     return text + "."
+
+
+def _top_words(spans: list[Span], k: int = 3) -> list[str]:
+    """The k highest-weighted distinct words (markers weigh 1, evidence its score)."""
+    seen: dict[str, str] = {}
+    for span in sorted(spans, key=lambda s: s.weight, reverse=True):
+        word = span.text.strip(" .,;:!?\"'()[]")
+        if word and word.lower() not in seen:
+            seen[word.lower()] = span.text
+    return list(seen.values())[:k]
 
 
 def _phrase(f: Factor) -> str:

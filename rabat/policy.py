@@ -83,6 +83,7 @@ class ContentForm(_Strict):
     label_severity: dict[str, Score]
     dehumanisation_weight: Score = Field(ge=0, le=1)
     violence_weight: Score = Field(ge=0, le=1)
+    violence_words_weight: Score = Field(ge=0, le=1)
 
     @field_validator("label_severity")
     @classmethod
@@ -153,9 +154,10 @@ class Likelihood(_Strict):
 class Markers(_Strict):
     call_to_action: list[str] = Field(min_length=1)
     time: list[str] = Field(min_length=1)
+    violence: list[str] = Field(min_length=1)
     distancing: list[str] = Field(min_length=1)
 
-    @field_validator("call_to_action", "time", "distancing")
+    @field_validator("call_to_action", "time", "violence", "distancing")
     @classmethod
     def _compiles(cls, value: list[str]) -> list[str]:
         for pattern in value:

@@ -45,6 +45,13 @@ LABEL_OF_OUTCOME: dict[str, frozenset[str]] = {
     "protected": frozenset({"none", "offensive"}),
 }
 PARTS: tuple[str, ...] = ("calibration", "held_apart", "all")
+BASELINES: dict[str, Any] = {
+    "always not met": lambda row: "not_met",
+    "label only (met iff labelled incitement)": lambda row: (
+        "met" if row["label"] == "incitement" else "not_met"
+    ),
+}
+"""Decisions to compare with, on the held-apart part, in the same run."""
 HIGH_RISK_PUBLIC = Context.model_validate(
     {
         "speaker": {"role": "public_figure", "influence": "high", "followers": 50_000},
@@ -224,11 +231,17 @@ def evaluate(
     cases = load_bank(bank)
     rows = decide(analyzer, cases)
     parts = {p: agreement([r for r in rows if p == "all" or r["part"] == p]) for p in PARTS}
+    held = [r for r in rows if r["part"] == "held_apart"]
+    baselines = {
+        name: agreement([r | {"decision": decide_row(r)} for r in held])
+        for name, decide_row in BASELINES.items()
+    }
     result: dict[str, Any] = {
         "model_version": analyzer.classifier.version,
         "policy": str(policy),
         "bank": str(bank),
         "parts": parts,
+        "baselines": baselines,
         "cases": rows,
     }
     if data_dir is not None:
@@ -264,7 +277,10 @@ def table_rows(result: dict[str, Any]) -> list[tuple[list[str], list[list[str]]]
             str(m["undetermined"]),
             _fmt(m["label_agreement"]),
         ]
-        for part, m in result["parts"].items()
+        for part, m in [
+            *result["parts"].items(),
+            *((f"held_apart, {n}", m) for n, m in result["baselines"].items()),
+        ]
     ]
     tables = [(head, rows)]
     for part in ("held_apart", "all"):

@@ -199,3 +199,28 @@ def test_the_content_factor_cites_the_evidence_spans() -> None:
     assert any("'placeholder' (0.91)" in note for note in factor.evidence)
     plain = ASSESSOR.assess(text, signals("hate_speech", 0.8), None, []).factors["content_form"]
     assert plain.spans == [] and not any("evidence" in note for note in plain.evidence)
+
+
+def test_words_of_violence_aimed_at_a_group_weigh_on_content_and_intent() -> None:
+    sig = signals("none", 0.55, target=0.8)  # a threat the label misses, aimed at a group
+    plain = ASSESSOR.assess("[group] are here", sig, None)
+    threat = ASSESSOR.assess("[group] should all be shot", sig, None)
+    content = threat.factors["content_form"]
+    assert content.score > plain.factors["content_form"].score
+    assert [s.text for s in content.spans if s.kind == "violence"] == ["should all be shot"]
+    assert any(note.startswith("words of violence") for note in content.evidence)
+    assert threat.factors["intent"].score > plain.factors["intent"].score
+    # the same words with nothing hateful and no group: barely move content
+    idle = ASSESSOR.assess("shot the breeze", signals("none", 0.97), None).factors["content_form"]
+    assert idle.score < POLICY.decision.no_advocacy_bar
+
+
+def test_a_small_audience_tempers_a_mass_medium() -> None:
+    def extent(reach: dict) -> float:
+        result = ASSESSOR.assess("text", signals("hate_speech", 0.9), Context.model_validate(
+            {"reach": reach}))  # fmt: skip
+        return result.factors["extent"].score or 0.0
+
+    assert extent({"medium": "rally", "audience_size": 30}) < extent({"medium": "rally"})
+    assert extent({"medium": "print", "audience_size": 600_000}) > extent({"medium": "print"})
+    assert extent({"medium": "print", "repetition": 100}) == 1.0
