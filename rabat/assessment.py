@@ -252,7 +252,6 @@ class Assessor:
         )
 
 
-
 def _not_assessed(name: str, source: Source, missing: list[str]) -> Factor:
     return Factor(name, NOT_ASSESSED, None, source, [], [], missing)
 
