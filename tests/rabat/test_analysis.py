@@ -55,3 +55,22 @@ def test_onnx_predictor_gives_the_same_evidence_as_torch(onnx_model_dir: Path) -
         assert [s.weight for s in a.evidence] == pytest.approx(
             [s.weight for s in b.evidence], abs=1e-3
         )
+
+
+def test_a_long_text_decision_cites_its_most_severe_window(analyzer: Analyzer) -> None:
+    from rabat.context import Context
+
+    text = "The weather report for the coast is calm and mild. " * 40 + "we must act tonight"
+    context = Context.model_validate(
+        {"speaker": {"role": "political_leader"}, "reach": {"medium": "broadcast"},
+         "setting": {"armed_conflict": True}}
+    )  # fmt: skip
+    (result,) = analyzer.analyze([text], [context])
+    body = result.to_dict(analyzer.target_bar)
+    window = result.prediction.window
+    assert result.prediction.windows > 1 and window is not None
+    assert body["rabat"]["window"] == {"start": window[0], "end": window[1]}
+    assert f"characters {window[0]}-{window[1]}" in body["rabat"]["summary"]
+    for factor in body["rabat"]["factors"].values():
+        for span in factor["spans"]:
+            assert window[0] <= span["start"] and span["end"] <= window[1]
