@@ -4,6 +4,7 @@
     python -m annotation setup                  # create/update the review project
     python -m annotation push POOL.csv          # texts -> tasks with the model's pre-annotations
     python -m annotation push POOL.csv --dry-run   # read, check and predict; import nothing
+    python -m annotation reviewers add A@X B@Y  # invite reviewers; says what each does next
     python -m annotation pull                   # annotations -> reviews/project-<id>/<time>.jsonl
 
 Settings come from the environment (RABAT_LS_*: see annotation/settings.py and the README).
@@ -53,9 +54,19 @@ def _setup(settings: Settings, args: argparse.Namespace) -> int:
     key = settings.backend_key.get_secret_value() if settings.backend_key else None
     checked = check_model_labels(model, args.ml_backend or args.service, key)
     client = connect(settings)
-    info = setup_project(client, settings, overlap=args.overlap)
+    overlap = settings.overlap if args.overlap is None else args.overlap
+    info = setup_project(client, settings, overlap=overlap)
     verb = "created" if info.created else ("updated" if info.updated else "is up to date")
     print(f"project {info.title!r} (id {info.id}) {verb} at {settings.base_url}/projects/{info.id}")
+    print(
+        f"every task goes to {overlap} reviewer(s)"
+        + (
+            ": agreement can be measured; add reviewers with "
+            "`python -m annotation reviewers add EMAIL...`"
+            if overlap > 1
+            else " (agreement needs 2 or more: --overlap 2)"
+        )
+    )
     if checked:
         print(f"labels match the model: {', '.join(checked)}")
     if args.ml_backend:
@@ -100,19 +111,36 @@ def _push(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _reviewers_add(settings: Settings, args: argparse.Namespace) -> int:
+    from annotation.reviewers import invite
+
+    for line in invite(connect(settings), settings, args.emails):
+        print(line)
+    return 0
+
+
+def _reviewers_list(settings: Settings, args: argparse.Namespace) -> int:
+    from annotation.reviewers import members
+
+    for email, user_id in sorted(members(connect(settings), settings).items()):
+        print(f"{email} (user {user_id})")
+    return 0
+
+
 def _pull(settings: Settings, args: argparse.Namespace) -> int:
     from annotation.project import require_project
-    from annotation.pull import annotator_names, convert, export_tasks, write_version
+    from annotation.pull import GoldPolicy, annotator_names, convert, export_tasks, write_version
 
     client = connect(settings)
     project = require_project(client, settings) if args.project is None else None
     project_id = args.project if project is None else int(project.id)
     exported = export_tasks(client, settings, project_id)
-    conversion = convert(exported, annotator_names(client, settings))
+    gold = GoldPolicy(settings.gold_bar, settings.gold_min_tasks, settings.gold_weights)
+    conversion = convert(exported, annotator_names(client, settings), gold)
     meta = {"id": project_id, "url": settings.base_url}
-    path, report = write_version(conversion, args.out / f"project-{project_id}", meta)
+    path, report = write_version(conversion, args.out.resolve() / f"project-{project_id}", meta)
     _print_report(report)
-    print(path)
+    print(path.resolve())
     return 0
 
 
@@ -127,8 +155,21 @@ def _print_report(report: dict[str, Any]) -> None:
     for name, found in agreement["fields"].items():
         alpha = "n/a" if found["alpha"] is None else f"{found['alpha']:.3f}"
         print(f"  {name:36s} alpha {alpha:>6s}  ({found['units']} tasks)")
+    gold = report.get("gold") or {"gold_tasks": 0, "annotators": {}}
+    if gold["gold_tasks"]:
+        print(
+            f"gold tasks: {gold['gold_tasks']} (bar {gold['bar']:.2f} from {gold['min_tasks']} "
+            f"answered; votes {'weighted by accuracy' if gold.get('weighted') else 'unweighted'})"
+        )
     for who, stats in agreement["annotators"].items():
-        print(f"  {who}: {stats['annotations']} annotations, labels {stats['labels']}")
+        line = f"  {who}: {stats['annotations']} annotations, labels {stats['labels']}"
+        judged = gold["annotators"].get(who)
+        if judged:
+            line += (
+                f"; gold {judged['correct']}/{judged['gold_tasks']} = {judged['accuracy']:.3f}"
+                + (" BELOW THE BAR" if judged["flagged"] else "")
+            )
+        print(line)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -146,7 +187,10 @@ def _parser() -> argparse.ArgumentParser:
     setup.add_argument("--model", type=Path, help=f"model whose labels to check ({DEFAULT_MODEL})")
     setup.add_argument("--service", help="a running Rabat service whose labels to check")
     setup.add_argument(
-        "--overlap", type=int, help="reviewers per task (default: keep; 1 for a new project)"
+        "--overlap",
+        type=int,
+        help="reviewers per task, on every task (default RABAT_LS_OVERLAP, 2: agreement "
+        "becomes measurable)",
     )
     setup.add_argument(
         "--ml-backend",
@@ -172,6 +216,14 @@ def _parser() -> argparse.ArgumentParser:
         help=f"longest text accepted, in characters ({MAX_TEXT_CHARS:,}, the service's limit)",
     )
     push.set_defaults(run=_push)
+    reviewers = commands.add_parser("reviewers", help="add reviewers to the team")
+    actions = reviewers.add_subparsers(required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="invite reviewers by e-mail and say what they do next")
+    add.add_argument("emails", nargs="+", metavar="EMAIL")
+    add.add_argument("--title", help="project title (default RABAT_LS_PROJECT)")
+    add.set_defaults(run=_reviewers_add)
+    listed = actions.add_parser("list", help="the team: members and their annotations")
+    listed.set_defaults(run=_reviewers_list)
     pull = commands.add_parser("pull", help="export annotations into a training file")
     pull.add_argument("--title", help="project title (default RABAT_LS_PROJECT)")
     pull.add_argument("--project", type=int, help="project id (instead of the title)")

@@ -9,7 +9,7 @@ are not repeated blindly: push and pull are built so that rerunning them is safe
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import httpx
@@ -86,3 +86,22 @@ def _api_message(settings: Settings, what: str, err: ApiError) -> str:
             f"wrote to {settings.credentials_file}"
         )
     return f"Label Studio answered {err.status_code} when trying to {what}: {detail}"
+
+
+def every_item(fetch: Callable[[int, int], Any], page_size: int = 100) -> Iterator[Any]:
+    """Every item of a paginated list, page by page, without asking for the page past the end
+    (the SDK's own iteration does, and Label Studio logs an `Invalid page` traceback for it).
+    `fetch(page, page_size)` returns one SDK pager; its response's `total` or `count`, when
+    given, says when the last page has been read."""
+    page, seen = 1, 0
+    while True:
+        pager = fetch(page, page_size)
+        items = list(pager.items or [])
+        yield from items
+        seen += len(items)
+        response = getattr(pager, "response", None)
+        total = getattr(response, "total", None)
+        total = getattr(response, "count", None) if total is None else total
+        if len(items) < page_size or (total is not None and seen >= total):
+            return
+        page += 1

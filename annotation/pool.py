@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotation.gold import GOLD, check_gold
 from rabat.records import FileFormatError, Rejected, read_rows
 from rabat.text import MAX_TEXT_CHARS, clean, dedup_key
 
@@ -99,6 +100,8 @@ def read_pool(
         seen.add(digest)
         stats.texts += 1
         extra = {k: v for k, v in fields.items() if k not in RESERVED and v not in (None, "")}
+        if GOLD in extra:  # a gold task: its label must be one of ours (annotation/gold.py)
+            extra[GOLD] = check_gold(extra[GOLD], f"{pool.path}, line {row.line}")
         yield PoolItem(text, key, extra, row.line)
 
 

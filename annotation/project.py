@@ -18,7 +18,7 @@ from typing import Any
 
 from label_studio_sdk import LabelStudio
 
-from annotation.client import LabelStudioError, call
+from annotation.client import LabelStudioError, call, every_item
 from annotation.settings import Settings
 from rabat.labeling import config_differences, label_config
 from rabat.labels import check_labels
@@ -76,8 +76,13 @@ def find_project(client: LabelStudio, settings: Settings) -> Any | None:
     """The project titled `settings.project`, or None; more than one is an error."""
 
     def fetch() -> list[Any]:
-        pages: Any = client.projects.list(title=settings.project)
-        return list(pages)
+        return list(
+            every_item(
+                lambda page, size: client.projects.list(
+                    title=settings.project, page=page, page_size=size
+                )
+            )
+        )
 
     listed = call(settings, "list projects", fetch, read=True)
     found = [p for p in listed if p.title == settings.project]
@@ -100,8 +105,8 @@ def require_project(client: LabelStudio, settings: Settings) -> Any:
 
 
 def setup_project(client: LabelStudio, settings: Settings, overlap: int | None) -> ProjectInfo:
-    """Create the project, or update its form and settings; never another copy. `overlap`
-    (reviewers per task) None keeps the project's own (1 for a new one)."""
+    """Create the project, or update its form and settings; never another copy. `overlap`:
+    reviewers per task, on every task (None keeps the project's own)."""
     config = label_config()
     options: dict[str, Any] = {
         "label_config": config,
@@ -111,7 +116,10 @@ def setup_project(client: LabelStudio, settings: Settings, overlap: int | None) 
         "show_collab_predictions": True,
     }
     if overlap is not None:
+        # every task goes to `overlap` reviewers (100 % of tasks in the overlap cohort), so
+        # agreement can be measured on all of them
         options["maximum_annotations"] = overlap
+        options["overlap_cohort_percentage"] = 100
     project = find_project(client, settings)
     if project is None:
         created = call(

@@ -27,6 +27,7 @@ from label_studio_sdk import LabelStudio
 
 from annotation.agreement import agreement_report
 from annotation.client import call
+from annotation.gold import GOLD, check_gold, gold_accuracy, vote_weights
 from annotation.settings import Settings
 from rabat.files import point_link, remove_stale, staged_together
 from rabat.labeling import TEXT
@@ -42,6 +43,16 @@ class Conversion:
     tasks: list[ReviewedTask] = field(default_factory=list)
     cancelled: int = 0
     unreadable: list[dict[str, Any]] = field(default_factory=list)
+    gold: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GoldPolicy:
+    """How gold tasks judge reviewers (RABAT_LS_GOLD_*)."""
+
+    bar: float = 0.7
+    min_tasks: int = 5
+    weights: bool = False
 
 
 def export_tasks(client: LabelStudio, settings: Settings, project_id: int) -> list[dict[str, Any]]:
@@ -65,9 +76,17 @@ def annotator_names(client: LabelStudio, settings: Settings) -> dict[int, str]:
     return call(settings, "list users", fetch, read=True)
 
 
-def convert(exported: Sequence[Mapping[str, Any]], names: Mapping[int, str]) -> Conversion:
-    """Resolve each task's submitted (not cancelled) annotations; bad ones are reported."""
+def convert(
+    exported: Sequence[Mapping[str, Any]],
+    names: Mapping[int, str],
+    gold: GoldPolicy | None = None,
+) -> Conversion:
+    """Resolve each task's submitted (not cancelled) annotations; bad ones are reported.
+    Reviewers' accuracy on gold tasks is measured first (`annotation.gold`), so that, when
+    `gold.weights` is on, it can weigh their votes."""
+    gold = gold or GoldPolicy()
     out = Conversion()
+    parsed: list[tuple[Mapping[str, Any], list[Review]]] = []
     for task in exported:
         reviews: list[Review] = []
         for annotation in task.get("annotations") or []:
@@ -83,8 +102,20 @@ def convert(exported: Sequence[Mapping[str, Any]], names: Mapping[int, str]) -> 
                     {"task": task["id"], "annotation": annotation.get("id"), "error": str(err)}
                 )
         if reviews:
-            out.tasks.append(resolve(int(task["id"]), str(task["data"][TEXT]), reviews))
+            parsed.append((task, reviews))
+    out.gold = gold_accuracy(
+        ((_gold_of(task), reviews) for task, reviews in parsed), gold.bar, gold.min_tasks
+    )
+    out.gold["weighted"] = gold.weights
+    weights = vote_weights(out.gold) if gold.weights else None
+    for task, reviews in parsed:
+        out.tasks.append(resolve(int(task["id"]), str(task["data"][TEXT]), reviews, weights))
     return out
+
+
+def _gold_of(task: Mapping[str, Any]) -> str | None:
+    value = (task.get("data") or {}).get(GOLD)
+    return None if value in (None, "") else check_gold(value, f"task {task.get('id')}")
 
 
 def write_version(
@@ -118,6 +149,7 @@ def write_version(
         "cancelled": conversion.cancelled,
         "unreadable": conversion.unreadable,
         "agreement": agreement_report(conversion.tasks),
+        "gold": conversion.gold,
     }
     remove_stale(out_dir)
     # The report first, the reviews file last: a version is the pair, and readers (training,

@@ -23,10 +23,10 @@ from typing import Any
 from label_studio_sdk import LabelStudio
 from tqdm import tqdm
 
-from annotation.client import call
+from annotation.client import call, every_item
 from annotation.pool import PoolItem
 from annotation.settings import Settings
-from rabat.labeling import TEXT, review_priority, to_prediction
+from rabat.labeling import PROPOSAL_TARGET_BAR, TEXT, review_priority, to_prediction
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,12 @@ def existing_keys(client: LabelStudio, settings: Settings, project_id: int) -> s
 
     def fetch() -> set[str]:
         keys: set[str] = set()
-        pages: Any = client.tasks.list(project=project_id, fields="task_only", page_size=1000)
+        pages = every_item(
+            lambda page, size: client.tasks.list(
+                project=project_id, fields="task_only", page=page, page_size=size
+            ),
+            page_size=1000,
+        )
         for task in pages:
             data = task.data or {}
             keys.add(str(data.get(KEY) or ""))
@@ -82,9 +87,14 @@ def existing_keys(client: LabelStudio, settings: Settings, project_id: int) -> s
 
 
 def build_tasks(
-    items: Sequence[PoolItem], predict: Predict, model_version: str, chunk: int = 2048
+    items: Sequence[PoolItem],
+    predict: Predict,
+    model_version: str,
+    chunk: int = 2048,
+    target_bar: float = PROPOSAL_TARGET_BAR,
 ) -> list[dict[str, Any]]:
-    """Tasks with predictions for `items`, most needed first."""
+    """Tasks with predictions for `items`, most needed first; target groups are proposed at
+    `target_bar` or above only."""
     tasks: list[dict[str, Any]] = []
     for start in range(0, len(items), chunk):
         part = items[start : start + chunk]
@@ -98,7 +108,10 @@ def build_tasks(
                 **item.extra,
             }
             tasks.append(
-                {"data": data, "predictions": [to_prediction(analysis, model_version, item.text)]}
+                {
+                    "data": data,
+                    "predictions": [to_prediction(analysis, model_version, item.text, target_bar)],
+                }
             )
     tasks.sort(key=lambda task: -task["data"]["priority"])
     return tasks
@@ -127,7 +140,11 @@ def push(
             texts += len(window)
             todo = [item for item in window if item.key not in known]
             already += len(window) - len(todo)
-            tasks = build_tasks(todo, predict, model_version) if todo else []
+            tasks = (
+                build_tasks(todo, predict, model_version, target_bar=settings.target_bar)
+                if todo
+                else []
+            )
             labels.update(task["data"]["model_label"] for task in tasks)
             progress.update(len(window))
             if client is None:

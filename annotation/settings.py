@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rabat.labeling import PROPOSAL_TARGET_BAR
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RABAT_LS_", extra="ignore", frozen=True)
@@ -31,6 +33,20 @@ class Settings(BaseSettings):
     timeout_s: float = Field(60.0, gt=0, description="per request")
     retries: int = Field(4, ge=0, description="retries (exponential backoff) when it is down")
     start_timeout_s: float = Field(180.0, gt=0, description="how long a start may take")
+    overlap: int = Field(2, ge=1, le=20, description="reviewers per task that `setup` sets")
+    gold_bar: float = Field(
+        0.7, ge=0, le=1, description="gold-task accuracy below which a reviewer is flagged"
+    )
+    gold_min_tasks: int = Field(5, ge=1, description="gold tasks a reviewer needs to be judged")
+    gold_weights: bool = Field(
+        False, description="weigh each reviewer's label votes by their gold-task accuracy"
+    )
+    target_bar: float = Field(
+        PROPOSAL_TARGET_BAR,
+        ge=0,
+        le=1,
+        description="pre-tick a target group only at this probability or above (hateful texts)",
+    )
 
     @property
     def base_url(self) -> str:

@@ -118,16 +118,28 @@ def parse_annotation(
     )
 
 
-def resolve(task_id: int, text: str, reviews: Sequence[Review]) -> ReviewedTask:
+def resolve(
+    task_id: int,
+    text: str,
+    reviews: Sequence[Review],
+    weights: Mapping[str, float] | None = None,
+) -> ReviewedTask:
     """Resolve one task's reviews (at least one) into a training row. A reviewer who submitted
-    twice counts once, with the later annotation (all are kept in `annotations`)."""
+    twice counts once, with the later annotation (all are kept in `annotations`). `weights`
+    (annotator -> weight, default 1 each) weigh the label votes: a reviewer who often misses
+    gold tasks can count less; `label_votes` still reports plain counts."""
     if not reviews:
         raise ValueError(f"task {task_id} has no reviews to resolve")
     kept = reviews
     latest = {r.annotator: r for r in sorted(reviews, key=lambda r: r.updated_at)}
     reviews = list(latest.values())
     votes = Counter(r.label for r in reviews if r.label is not None)
-    label, tied = _majority(votes)
+    weighted: dict[str, float] = {}
+    for r in reviews:
+        if r.label is not None:
+            weight = 1.0 if weights is None else weights.get(r.annotator, 1.0)
+            weighted[r.label] = weighted.get(r.label, 0.0) + weight
+    label, tied = _majority(weighted)
     ties = ["label"] if tied else []
     factors: dict[str, str | None] = {}
     for factor in FACTORS:
@@ -208,11 +220,11 @@ def _known(values: Sequence[str], allowed: Sequence[str], where: str, name: str)
     return list(values)
 
 
-def _majority(votes: Counter[str]) -> tuple[str | None, bool]:
+def _majority(votes: Mapping[str, float]) -> tuple[str | None, bool]:
     """The most frequent value and whether the top was tied (None, True)."""
     if not votes:
         return None, False
-    (top, n), *rest = votes.most_common()
+    (top, n), *rest = sorted(votes.items(), key=lambda kv: kv[1], reverse=True)
     if rest and rest[0][1] == n:
         return None, True
     return top, False

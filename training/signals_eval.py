@@ -38,6 +38,7 @@ def evaluate_signals(classifier: Classifier, frame: pd.DataFrame) -> dict[str, A
             "macro_f1": _f1(gold[known], scores[known] >= 0.5, "macro"),
         }
     }
+    out["target_groups"]["proposal_bars"] = proposal_bars(gold[known], scores[known])
     for signal in BINARY_SIGNALS:
         y = frame[signal].to_numpy()
         mask = y != UNKNOWN
@@ -50,6 +51,29 @@ def evaluate_signals(classifier: Classifier, frame: pd.DataFrame) -> dict[str, A
             "f1": float(f1_score(y, p >= 0.5, zero_division=0)),
         }
     return out
+
+
+BARS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
+
+
+def proposal_bars(gold: np.ndarray, scores: np.ndarray) -> list[dict[str, Any]]:
+    """For each bar: the precision of the target groups it would pre-tick for a reviewer, the
+    share of true groups it finds, and how many rows get every group ticked (the proposal a
+    reviewer cannot trust). The lowest bar with precision >= 0.8 is the one to propose at."""
+    rows = []
+    for bar in BARS:
+        ticked = scores >= bar
+        n = int(ticked.sum())
+        rows.append(
+            {
+                "bar": bar,
+                "ticked": n,
+                "precision": float((ticked & (gold == 1)).sum() / n) if n else None,
+                "recall": float((ticked & (gold == 1)).sum() / max(int(gold.sum()), 1)),
+                "rows_all_ticked": int(ticked.all(axis=1).sum()),
+            }
+        )
+    return rows
 
 
 def _f1(gold: np.ndarray, predicted: np.ndarray, average: str) -> float | None:

@@ -72,3 +72,31 @@ def test_a_wrong_token_says_where_the_right_one_is(
     assert main(["pull"]) == 2
     err = capsys.readouterr().err
     assert "refused the API token (401)" in err and "RABAT_LS_TOKEN" in err
+
+
+class _Pager:
+    def __init__(self, items: list[int], total: int | None) -> None:
+        self.items = items
+        self.response = type("Response", (), {"total": total})()
+
+
+# without a total, a full last page cannot be told from a middle one: Label Studio's list
+# answers give `total` (tasks) or `count` (projects), so that case does not arise
+@pytest.mark.parametrize(
+    ("count", "total_known"), [(0, True), (5, True), (10, True), (7, False), (23, True)]
+)
+def test_every_item_never_asks_for_the_page_past_the_end(count: int, total_known: bool) -> None:
+    from annotation.client import every_item
+
+    asked: list[int] = []
+
+    def fetch(page: int, size: int) -> _Pager:
+        asked.append(page)
+        if (page - 1) * size >= max(count, 1) and page > 1:
+            raise AssertionError(f"page {page} is past the end")
+        items = list(range(count))[(page - 1) * size : page * size]
+        return _Pager(items, count if total_known else None)
+
+    found = list(every_item(fetch, page_size=5))
+    assert found == list(range(count))
+    assert len(asked) == max(1, -(-count // 5))

@@ -11,6 +11,7 @@ from rabat.labeling import (
     CANT_TELL,
     LABEL,
     LEVELS,
+    PROPOSAL_TARGET_BAR,
     RATIONALE,
     TARGETS,
     config_differences,
@@ -68,6 +69,7 @@ def _analysis(scores: dict[str, float], **factor_levels: str) -> dict[str, Any]:
         "scores": scores,
         "signals": {
             "targets_detected": ["religion"],
+            "target_groups": {g: (0.95 if g == "religion" else 0.6) for g in TARGET_GROUPS},
             "evidence": [
                 {"start": 4, "end": 9, "text": "goose", "kind": "evidence", "weight": 0.6}
             ],
@@ -93,6 +95,21 @@ def test_a_prediction_fills_label_factors_targets_and_rationale() -> None:
     assert spans == [(0, "call_to_action"), (4, "evidence")]
     assert found["model_version"] == "v7"
     assert found["score"] == pytest.approx(1 - review_priority(scores))
+
+
+def test_target_groups_are_proposed_only_when_confident_and_hateful() -> None:
+    hateful = {"none": 0.1, "offensive": 0.2, "hate_speech": 0.6, "incitement": 0.1}
+    plain = {"none": 0.7, "offensive": 0.1, "hate_speech": 0.1, "incitement": 0.1}
+
+    def proposed(scores: dict[str, float], bar: float) -> list[str] | None:
+        found = to_prediction(_analysis(scores), "v", target_bar=bar)["result"]
+        ticks = [r["value"]["choices"] for r in found if r["from_name"] == TARGETS]
+        return ticks[0] if ticks else None
+
+    assert proposed(hateful, PROPOSAL_TARGET_BAR) == ["religion"]  # 0.6 groups stay empty
+    assert proposed(hateful, 0.5) == sorted(TARGET_GROUPS)
+    assert proposed(hateful, 0.99) is None  # nothing confident: the field is left empty
+    assert proposed(plain, 0.5) is None  # a text the model reads as not hateful: no target
 
 
 def test_priority_is_uncertainty_or_incitement_whichever_is_larger() -> None:
