@@ -62,10 +62,7 @@ serve: install  ## serve the HTTP API on RABAT_HOST:RABAT_PORT (127.0.0.1:8000);
 bench: install  ## pipeline in-process vs the service over HTTP at 1, 8, 32 clients (MODEL=...)
 	$(PY) scripts/bench.py --model $(MODEL)
 
-loadcases: install  ## the Rabat decision on the case bank (docs/cases) and the functional suite's threats (MODEL=...)
-	$(PY) -m training.cases --model $(MODEL)
-
-test: install  ## 60 s of valid and invalid requests against the service; fails on any 5xx
+loadtest: install  ## 60 s of valid and invalid requests against the service; fails on any 5xx
 	$(PY) scripts/loadtest.py --model $(MODEL) --seconds 60
 
 fuzz: install  ## schemathesis against the service's /openapi.json; fails on any 5xx
