@@ -421,3 +421,15 @@ def test_compose_commits_no_secret(compose: dict) -> None:
                     assert example.get(match.group(1)) == "", (
                         f"{match.group(1)} must be listed in .env.example without a value"
                     )
+
+
+def test_every_make_target_is_defined_once_and_test_runs_pytest() -> None:
+    import re
+    from collections import Counter
+
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    targets = Counter(re.findall(r"^([a-z][a-z-]*):", makefile, flags=re.MULTILINE))
+    assert [t for t, n in targets.items() if n > 1] == []
+    recipe = re.search(r"^test:.*\n((?:\t.*\n)+)", makefile, flags=re.MULTILINE)
+    assert recipe and "-m pytest" in recipe.group(1)
+    assert {"cases", "loadtest", "label-studio"} <= set(targets)
