@@ -202,20 +202,26 @@ def functional_threats(analyzer: Analyzer, data_dir: Path) -> dict[str, Any]:
     suite = build_cases(data_dir)
     threats = [c.text for c in suite if c.category.startswith("threat_")]
     counter = [c.text for c in suite if c.category.startswith("counter_speech_")]
+    read = {  # the model reads each text once; only the assessment sees the contexts
+        "threats": list(zip(threats, analyzer.classifier.predict(threats), strict=True)),
+        "counter": list(zip(counter, analyzer.classifier.predict(counter), strict=True)),
+    }
 
-    def rate(texts: list[str], context: Context, decision: str) -> float | None:
-        found = analyzer.analyze(texts, [context] * len(texts))
+    def rate(which: str, context: Context, decision: str) -> float | None:
         wanted = {"met": True, "not_met": False}[decision]
-        return (
-            sum(a.assessment.threshold_met is wanted for a in found) / len(texts) if texts else None
-        )
+        spans = analyzer.evidence_policy.spans if analyzer.evidence else (lambda t, p: [])
+        found = [
+            analyzer.assessor.assess(text, pred, context, spans(text, pred))
+            for text, pred in read[which]
+        ]
+        return sum(a.threshold_met is wanted for a in found) / len(found) if found else None
 
     return {
         "threats": len(threats),
-        "threats_high_risk_public_met": rate(threats, HIGH_RISK_PUBLIC, "met"),
-        "threats_low_risk_private_not_met": rate(threats, LOW_RISK_PRIVATE, "not_met"),
+        "threats_high_risk_public_met": rate("threats", HIGH_RISK_PUBLIC, "met"),
+        "threats_low_risk_private_not_met": rate("threats", LOW_RISK_PRIVATE, "not_met"),
         "counter_speech": len(counter),
-        "counter_speech_high_risk_public_not_met": rate(counter, HIGH_RISK_PUBLIC, "not_met"),
+        "counter_speech_high_risk_public_not_met": rate("counter", HIGH_RISK_PUBLIC, "not_met"),
     }
 
 

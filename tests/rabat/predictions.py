@@ -1,4 +1,5 @@
-"""Synthetic predictions for the tests of the pure Rabat logic (assessment, decision)."""
+"""Synthetic predictions and contexts for the tests of the pure Rabat logic (assessment,
+decision)."""
 
 from __future__ import annotations
 
@@ -15,3 +16,14 @@ def signals(
     scores = {k: (p if k == label else rest) for k in LABELS}
     targets = dict.fromkeys(TARGET_GROUPS, 0.0) | {"religion": target}
     return Prediction(label, scores, targets, violence, dehum, truncated=False)
+
+
+HIGH = {  # an influential speaker, a mass audience, violence against the group under way
+    "speaker": {"role": "political_leader", "influence": "high"},
+    "reach": {"audience_size": 200000, "public": True, "medium": "broadcast", "repetition": 5},
+    "setting": {
+        "armed_conflict": True,
+        "recent_violence_against_target": True,
+        "risk_level": "high",
+    },
+}

@@ -12,7 +12,7 @@ from rabat.context import RISK_FACTORS, Context, Setting
 from rabat.policy import FACTORS, load_policy
 from rabat.prediction import Prediction
 from rabat.signals import TARGET_GROUPS
-from tests.rabat.predictions import signals
+from tests.rabat.predictions import HIGH, signals
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = load_policy(ROOT / "configs/rabat.yaml")
@@ -20,15 +20,7 @@ ASSESSOR = Assessor(POLICY)
 GROUPS = TARGET_GROUPS
 
 
-FULL = {
-    "speaker": {"role": "political_leader", "influence": "high"},
-    "reach": {"audience_size": 200000, "public": True, "medium": "broadcast", "repetition": 5},
-    "setting": {
-        "armed_conflict": True,
-        "recent_violence_against_target": True,
-        "risk_level": "high",
-    },
-}
+FULL = HIGH
 MILD = {
     "speaker": {"role": "private_person", "influence": "low"},
     "reach": {"audience_size": 3, "public": False, "medium": "private_message"},

@@ -12,22 +12,13 @@ from rabat.context import Context
 from rabat.markers import Span
 from rabat.policy import FACTORS, load_policy
 from rabat.prediction import Prediction
-from tests.rabat.predictions import signals
+from tests.rabat.predictions import HIGH, signals
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = load_policy(ROOT / "configs/rabat.yaml")
 ASSESSOR = Assessor(POLICY)
 
 
-HIGH = {  # an influential speaker, a mass audience, violence against the group under way
-    "speaker": {"role": "political_leader", "influence": "high"},
-    "reach": {"audience_size": 200000, "public": True, "medium": "broadcast", "repetition": 5},
-    "setting": {
-        "armed_conflict": True,
-        "recent_violence_against_target": True,
-        "risk_level": "high",
-    },
-}
 PRIVATE = {  # a private message to a few people, no risk factor
     "speaker": {"role": "private_person", "influence": "low"},
     "reach": {"audience_size": 12, "public": False, "medium": "private_message"},
