@@ -13,6 +13,7 @@ from rabat.assessment import Assessment, Assessor
 from rabat.classifier import Classifier, Prediction
 from rabat.context import Context
 from rabat.evidence import EvidencePolicy
+from rabat.language import UNKNOWN, Language, detect_batch
 from rabat.markers import Span
 from rabat.model import ModelMeta
 from rabat.policy import Policy, load_policy
@@ -24,6 +25,7 @@ class Analysis:
     prediction: Prediction
     assessment: Assessment
     evidence: list[Span]
+    language: Language = UNKNOWN
 
     def to_dict(self, target_bar: float) -> dict[str, Any]:
         """The JSON shape of one result (see README, "The API")."""
@@ -66,6 +68,7 @@ class Analysis:
             "truncated": p.truncated,
             "windows": p.windows,
             "window": None if p.window is None else {"start": p.window[0], "end": p.window[1]},
+            "language": self.language.to_dict(),
         }
 
 
@@ -136,11 +139,14 @@ class Analyzer:
             raise ValueError(f"got {len(texts)} texts but {len(contexts)} contexts: pass one each")
         flags = [self.evidence] * len(texts) if explain is None else list(explain)
         predictions = self.classifier.predict(texts)
+        languages = detect_batch(texts)
         results = []
-        for text, context, pred, flag in zip(texts, contexts, predictions, flags, strict=True):
+        for text, context, pred, flag, language in zip(
+            texts, contexts, predictions, flags, languages, strict=True
+        ):
             spans = self.evidence_policy.spans(text, pred) if flag and self.evidence else []
             assessment = self.assessor.assess(text, pred, context, spans)
-            results.append(Analysis(len(text), pred, assessment, spans))
+            results.append(Analysis(len(text), pred, assessment, spans, language))
         return results
 
 

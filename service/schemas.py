@@ -135,6 +135,33 @@ class SignalsOut(BaseModel):
     evidence: list[SpanOut]
 
 
+class LanguageOut(BaseModel):
+    """The language the text is written in (`rabat.language`)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"code": "fr", "confidence": 0.97, "found": ["fr", "en"]}]}
+    )
+
+    code: str = Field(
+        description="ISO 639-1 code (`en`, `fr`, `ar`, `zh`), ISO 639-3 for a language without "
+        "one; `und` (undetermined) when the text has too little language to tell: no letters "
+        "(digits, emoji, a URL), a single word, or no guess the detector is confident in",
+        examples=["fr"],
+    )
+    confidence: float = Field(
+        ge=0,
+        le=1,
+        description="the detector's probability for `code`; 0 for `und`. Short texts score "
+        "lower (two words: often 0.2-0.5) than sentences (0.9 and up)",
+        examples=[0.97],
+    )
+    found: list[str] = Field(
+        description="the languages whole clauses of the text are written in, `code` first "
+        "(one entry unless the text mixes languages); empty for `und`",
+        examples=[["fr", "en"]],
+    )
+
+
 class ResultOut(BaseModel):
     label: str
     scores: dict[str, float]
@@ -149,6 +176,9 @@ class ResultOut(BaseModel):
         None,
         description="the window whose prediction decided (the most severe): character offsets "
         "into the text as sent; null when the text fit in one window",
+    )
+    language: LanguageOut = Field(
+        description="the language of the text (its dominant one when it mixes languages)"
     )
 
 
