@@ -15,6 +15,7 @@ is left as it was: the old file, or nothing.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import uuid
@@ -124,3 +125,12 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

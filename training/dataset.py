@@ -20,7 +20,7 @@ import datasets
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from rabat.files import staged_dir
+from rabat.files import sha256, staged_dir
 from rabat.labels import LABELS
 from rabat.signals import UNKNOWN
 from rabat.text import dedup_key
@@ -73,6 +73,8 @@ def build(config: TrainConfig) -> BuiltData:
             "files": {f: sha256(data_dir / f) for f in recipe(name).files},
             "licence": recipe(name).licence,
             "commercial_use": recipe(name).commercial,
+            "language": recipe(name).language,
+            "restriction": recipe(name).restriction,
         }
     if config.reviews:
         frame = load_reviews(config.reviews).to_pandas()
@@ -175,6 +177,9 @@ def licence_summary(sources: dict[str, Any], excluded: list[str]) -> dict[str, A
         "unstated_licence_corpora": sorted(n for n, (_, ok) in used.items() if ok is None),
         "free_of_noncommercial_data": all(ok is not False for _, ok in used.values()),
         "excluded_noncommercial": excluded,
+        "restrictions": {
+            name: RECIPES[name].restriction for name in used if RECIPES[name].restriction
+        },
     }
 
 
@@ -225,7 +230,30 @@ def _merge_group(group: pd.DataFrame) -> dict[str, Any]:
 
 
 def split(frame: pd.DataFrame, config: TrainConfig) -> dict[str, pd.DataFrame]:
-    """Deterministic split stratified by label and source (rare strata by label only)."""
+    """Deterministic split stratified by label and source (rare strata by label only). Rows
+    with a `group` (one source document's translations) follow their group, as a whole."""
+    grouped = frame["group"].fillna("") != "" if "group" in frame else frame["text"].isna()
+    by_row = _split_rows(frame[~grouped], config) if (~grouped).any() else {}
+    by_group = split_groups(frame[grouped], config.split.seed, config.split.dev, config.split.test)
+    return {
+        name: pd.concat([by_row.get(name, frame.iloc[0:0]), by_group[name]], ignore_index=True)
+        for name in SPLITS
+    }
+
+
+def split_groups(frame: pd.DataFrame, seed: int, dev: float, test: float) -> dict[str, Any]:
+    """Each group to one split, by a hash of its name and the seed (stable as rows change)."""
+    share = frame["group"].map(
+        lambda g: int(hashlib.sha256(f"{seed}:{g}".encode()).hexdigest()[:12], 16) / 16**12
+    )
+    return {
+        "test": frame[share < test].reset_index(drop=True),
+        "dev": frame[(share >= test) & (share < test + dev)].reset_index(drop=True),
+        "train": frame[share >= test + dev].reset_index(drop=True),
+    }
+
+
+def _split_rows(frame: pd.DataFrame, config: TrainConfig) -> dict[str, pd.DataFrame]:
     seed, dev, test = config.split.seed, config.split.dev, config.split.test
     strata = frame["label"] + "/" + frame["source"]
     counts = strata.map(strata.value_counts())
@@ -274,6 +302,7 @@ def _write_split_files(data: BuiltData, out_dir: Path) -> None:
             "dehumanisation",
             "evidence",
             "evidence_known",
+            "language",
         ]
         frame[columns].to_json(
             out_dir / f"{name}.jsonl", orient="records", lines=True, force_ascii=False
@@ -283,14 +312,6 @@ def _write_split_files(data: BuiltData, out_dir: Path) -> None:
 def to_hf(frame: pd.DataFrame) -> datasets.Dataset:
     """A `datasets.Dataset` view of a split, for tokenisation."""
     return datasets.Dataset.from_pandas(frame.reset_index(drop=True), preserve_index=False)
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _count(frame: pd.DataFrame) -> dict[str, int]:

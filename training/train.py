@@ -48,7 +48,7 @@ def train(config: TrainConfig, fresh: bool = False) -> Path:
         (run_dir / checkpoint.CHECKPOINT).unlink(missing_ok=True)
     write_splits(data, run_dir / "splits")
 
-    base = base_model_path(config.base_model)
+    base = base_model_path(config.base_model, config.output_dir)
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = MultiTaskModel.from_base(base)
     model.detach_aux = config.train.aux_detach
@@ -207,6 +207,8 @@ def finish(
         frame, corrected = data.splits[name], priors.apply(raw, bias)
         labels, sources = list(frame["label"]), list(frame["source"])
         metrics[name] = compute_metrics(labels, _argmax(corrected), corrected, sources)
+        if "language" in frame and frame["language"].nunique() > 1:
+            metrics[f"{name}_per_language"] = per_language(frame, corrected)
         metrics[f"{name}_uncorrected"] = {
             "macro_f1": compute_metrics(labels, _argmax(raw), raw, sources)["macro_f1"]
         }
@@ -311,6 +313,23 @@ def gate(config: TrainConfig, classifier: Classifier, metrics: dict[str, Any]) -
         "passed" if not below else f"refused ({', '.join(below)})",
     )
     return below
+
+
+def per_language(frame: Any, probs: np.ndarray) -> dict[str, Any]:
+    """Macro-F1, accuracy and rows of each language of a split (the macro-F1 over the labels
+    that language's rows hold)."""
+    out = {}
+    for language in sorted(frame["language"].unique()):
+        rows = np.flatnonzero((frame["language"] == language).to_numpy())
+        labels = [frame["label"].iloc[i] for i in rows]
+        found = compute_metrics(labels, _argmax(probs[rows]), probs[rows])
+        out[str(language)] = {
+            "n": found["n"],
+            "macro_f1": found["macro_f1"],
+            "accuracy": found["accuracy"],
+            "labels": found["macro_f1_labels"],
+        }
+    return out
 
 
 def probabilities(classifier: Classifier, texts: list[str]) -> np.ndarray:

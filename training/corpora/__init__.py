@@ -13,19 +13,29 @@ from pathlib import Path
 import datasets
 
 from training.corpora import (
+    ban_pl,
+    bangla,
+    cold,
     counter_speech,
     davidson,
     edos,
     gab_hate,
+    germeval2018,
+    germeval_harmful,
     hatemoji,
     hatexplain,
     implicit_hate,
     mlma,
+    myhatespeech,
     olid,
     online_misogyny,
+    pejorativity,
     reddit_bias,
+    rtp_lx,
     sbic,
+    told_br,
     toxic_spans,
+    uli,
 )
 
 
@@ -40,6 +50,8 @@ class Recipe:
     files: tuple[str, ...]
     licence: str
     commercial: bool | None
+    language: str = "en"
+    restriction: str | None = None
 
 
 RECIPES: dict[str, Recipe] = {
@@ -61,6 +73,50 @@ RECIPES: dict[str, Recipe] = {
     ),
     "reddit_bias": Recipe(reddit_bias.load, reddit_bias.FILES, "MIT", True),
     "online_misogyny": Recipe(online_misogyny.load, online_misogyny.FILES, "MIT", True),
+    # Non-English corpora (configs/multilingual.yaml); `restriction`: terms beyond the licence.
+    "mlma_fr": Recipe(mlma.load_fr, mlma.FILES_FR, "MIT", True, "fr"),
+    "mlma_ar": Recipe(mlma.load_ar, mlma.FILES_AR, "MIT", True, "ar"),
+    "germeval_harmful": Recipe(
+        germeval_harmful.load,
+        germeval_harmful.FILES,
+        "GPL-3.0",
+        True,
+        "de",
+        "copyleft: a model trained on it may be a derivative work under the GPL",
+    ),
+    "germeval2018": Recipe(germeval2018.load, germeval2018.FILES, "CC-BY-4.0", True, "de"),
+    "cold": Recipe(cold.load, cold.FILES, "Apache-2.0", True, "zh"),
+    "ban_pl": Recipe(
+        ban_pl.load,
+        ban_pl.FILES,
+        "CC-BY-4.0",
+        True,
+        "pl",
+        "the source asks that the data be kept internal and not used to train LLMs",
+    ),
+    "told_br": Recipe(told_br.load, told_br.FILES, "CC-BY-SA-4.0", True, "pt", "share-alike"),
+    "pejorativity": Recipe(pejorativity.load, pejorativity.FILES, "CC-BY (no version)", True, "it"),
+    "uli": Recipe(uli.load, uli.FILES, "CC-BY-4.0", True, "hi"),
+    "bengali_hate": Recipe(
+        bangla.load_bengali_hate,
+        (bangla.BENGALI_HATE,),
+        "MIT",
+        True,
+        "bn",
+        "its README says research purposes only",
+    ),
+    "bangla_multihate": Recipe(
+        bangla.load_multihate, (bangla.MULTIHATE,), "CC-BY-NC-SA-4.0", False, "bn"
+    ),
+    "myhatespeech": Recipe(myhatespeech.load, myhatespeech.FILES, "CC-BY-NC-SA-4.0", False, "my"),
+    "rtp_lx": Recipe(
+        rtp_lx.load,
+        rtp_lx.FILES,
+        "MIT, metadata also CC-BY-NC-4.0",
+        None,
+        "multi",
+        "may not be used in any system that could cause harm, or in surveillance applications",
+    ),
 }
 
 

@@ -41,6 +41,11 @@ FEATURES = datasets.Features(
         # (flattened) into `text` after the clean-up; `evidence_known` False: not annotated.
         "evidence": datasets.Sequence(datasets.Value("int32")),
         "evidence_known": datasets.Value("bool"),
+        # ISO 639-1 code of the text's language (per-language metrics, the model card).
+        "language": datasets.Value("string"),
+        # Rows with the same non-empty group go to the same split (translations of one source
+        # document in a parallel corpus); "" for the rest, which are split row by row.
+        "group": datasets.Value("string"),
     }
 )
 
@@ -56,6 +61,8 @@ class Record:
     # Character [start, end) spans of the raw text that carry the label (rationales); () says
     # "nothing in it does", None "not annotated".
     evidence: tuple[tuple[int, int], ...] | None = None
+    language: str | None = None  # None: the corpus's language (`to_records`)
+    group: str = ""
 
 
 def flatten_spans(spans: Iterable[tuple[int, int]]) -> list[int]:
@@ -83,7 +90,7 @@ def finalise(record: Record) -> Record:
         raise ValueError(
             f"recipe produced unknown target groups {sorted(targets - set(TARGET_GROUPS))}"
         )
-    return Record(record.label, targets, violence, dehum, evidence)
+    return Record(record.label, targets, violence, dehum, evidence, record.language, record.group)
 
 
 def read_table(path: Path, columns: Iterable[str], delimiter: str = ",") -> datasets.Dataset:
@@ -112,12 +119,16 @@ def to_records(
     source: str,
     text_column: str,
     convert: Callable[[dict[str, Any]], Record | None],
+    language: str = "en",
 ) -> datasets.Dataset:
-    """Map a raw table onto unified records; rows `convert` returns None for are dropped."""
+    """Map a raw table onto unified records; rows `convert` returns None for are dropped.
+    `language` is the corpus's, unless a record names its own."""
 
     cleaning = CLEANING  # in the closure, so `datasets` re-maps when the clean-up changes
 
-    def batch_fn(batch: dict[str, list[Any]], cleaning: str = cleaning) -> dict[str, list[Any]]:
+    def batch_fn(
+        batch: dict[str, list[Any]], cleaning: str = cleaning, language: str = language
+    ) -> dict[str, list[Any]]:
         out: dict[str, list[Any]] = {name: [] for name in FEATURES}
         size = len(batch[text_column])
         for i in range(size):
@@ -137,6 +148,8 @@ def to_records(
             out["dehumanisation"].append(_flag(record.dehumanisation))
             out["evidence"].append(flatten_spans(evidence))
             out["evidence_known"].append(record.evidence is not None)
+            out["language"].append(record.language or language)
+            out["group"].append(record.group)
         return out
 
     return table.map(

@@ -1,4 +1,4 @@
-"""MLMA (Ousidhoum et al. 2019), English file only (the model is English).
+"""MLMA (Ousidhoum et al. 2019): the English, French and Arabic files, one recipe each.
 
 `sentiment` joins the labels annotators gave (hateful, offensive, abusive, disrespectful, fearful,
 normal). A post that some called `normal` and others harmful is dropped as contested; `hateful`
@@ -17,6 +17,8 @@ from rabat.labels import Label
 from training.corpora.base import Record, read_table, to_records
 
 FILES = ("mlma/en_dataset.csv",)
+FILES_FR = ("mlma/fr_dataset.csv",)
+FILES_AR = ("mlma/ar_dataset.csv",)
 _ATTRIBUTES = {
     "origin": "race_ethnicity",
     "gender": "gender",
@@ -41,5 +43,17 @@ def convert(row: dict[str, Any]) -> Record | None:
 
 
 def load(data_dir: Path) -> datasets.Dataset:
-    table = read_table(data_dir / FILES[0], ["tweet", "sentiment", "target", "group"])
-    return to_records(table, "mlma", "tweet", convert)
+    return _load(data_dir / FILES[0], "mlma", "en")
+
+
+def load_fr(data_dir: Path) -> datasets.Dataset:
+    return _load(data_dir / FILES_FR[0], "mlma_fr", "fr")
+
+
+def load_ar(data_dir: Path) -> datasets.Dataset:
+    return _load(data_dir / FILES_AR[0], "mlma_ar", "ar")
+
+
+def _load(path: Path, source: str, language: str) -> datasets.Dataset:
+    table = read_table(path, ["tweet", "sentiment", "target", "group"])
+    return to_records(table, source, "tweet", convert, language=language)
