@@ -41,6 +41,8 @@ def word_scores(
         if end <= start:
             continue  # special tokens
         if words and start < words[-1][1]:  # another piece of the word before
+            # (SentencePiece's lone word-start piece spans the next character only)
+            words[-1][1] = max(words[-1][1], _word_around(text, start, end)[1])
             words[-1][2] = max(words[-1][2], score)
         else:
             words.append([*_word_around(text, start, end), score])
@@ -48,11 +50,35 @@ def word_scores(
 
 
 def _word_around(text: str, start: int, end: int) -> tuple[int, int]:
-    while start > 0 and not text[start - 1].isspace():
+    """The white-space word around a token; in scripts written without spaces (Chinese,
+    Japanese, Thai, Lao, Khmer, Burmese) the token is the word, or a span would run to the
+    sentence's end."""
+    if end > start and all(unspaced(ch) for ch in text[start:end]):
+        return start, end
+    while start > 0 and not text[start - 1].isspace() and not unspaced(text[start - 1]):
         start -= 1
-    while end < len(text) and not text[end].isspace():
+    while end < len(text) and not text[end].isspace() and not unspaced(text[end]):
         end += 1
     return start, end
+
+
+# Scripts that do not separate words by spaces, by code point range.
+_UNSPACED = (
+    (0x0E00, 0x0EFF),  # Thai, Lao
+    (0x1000, 0x109F),  # Myanmar
+    (0x1780, 0x17FF),  # Khmer
+    (0x3000, 0x30FF),  # CJK punctuation, Hiragana, Katakana
+    (0x3400, 0x4DBF),  # CJK extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0xFF00, 0xFFEF),  # full-width forms
+)
+
+
+def unspaced(ch: str) -> bool:
+    """True for a character of a script written without spaces between words."""
+    point = ord(ch)
+    return any(low <= point <= high for low, high in _UNSPACED)
 
 
 def to_raw_words(
