@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 def read_model_card(meta: ModelMeta, settings: Settings) -> dict[str, Any]:
     """The body of GET /model."""
+    metrics = _read_json(settings.model_dir / "metrics.json")
+    manifest = _read_json(settings.model_dir / "data_manifest.json")
     return {
         "version": meta.version,
         "base_model": meta.base_model,
@@ -35,8 +37,9 @@ def read_model_card(meta: ModelMeta, settings: Settings) -> dict[str, Any]:
             g: TARGET_GROUP_DEFINITIONS.get(g, "") for g in meta.target_groups
         },
         "binary_signals": list(meta.binary_signals),
-        "metrics": _metrics_summary(_read_json(settings.model_dir / "metrics.json")),
-        "data": _data_summary(_read_json(settings.model_dir / "data_manifest.json")),
+        "metrics": _metrics_summary(metrics),
+        "data": _data_summary(manifest),
+        "languages": languages_summary(metrics, manifest, settings.model_dir),
         "policy": {"path": str(settings.policy_path), "sha256": _sha256(settings.policy_path)},
         "service": {
             "evidence": settings.evidence,
@@ -92,6 +95,37 @@ def _data_summary(manifest: dict[str, Any] | None) -> dict[str, Any] | None:
         # rows with rationales the evidence head learnt from, per split
         "evidence": manifest.get("evidence"),
     }
+
+
+def languages_summary(
+    metrics: dict[str, Any] | None, manifest: dict[str, Any] | None, model_dir: Path
+) -> dict[str, Any]:
+    """The languages the model was trained on (its corpora's), and those measured: dev
+    macro-F1 per language, and the functional suite per language where
+    `python -m training.multilingual_eval` has written `eval/multilingual.json`."""
+    sources = (manifest or {}).get("sources") or {}
+    trained = sorted(
+        {str(info.get("language", "en")) for info in sources.values() if isinstance(info, dict)}
+    )
+    dev: dict[str, Any] = {}
+    if metrics:
+        per_language = metrics.get("dev_per_language")
+        if isinstance(per_language, dict):
+            dev = {k: v.get("macro_f1") for k, v in per_language.items() if isinstance(v, dict)}
+        elif isinstance(metrics.get("dev"), dict) and trained == ["en"]:
+            dev = {"en": metrics["dev"].get("macro_f1")}
+    functional: dict[str, Any] = {}
+    evaluated = model_dir / "eval/multilingual.json"
+    found = _read_json(evaluated) if evaluated.is_file() else None
+    if found:
+        for result in (found.get("models") or {}).values():
+            if isinstance(result, dict) and result.get("model") == str(model_dir.resolve()):
+                functional = {
+                    code: value.get("overall")
+                    for code, value in (result.get("functional") or {}).items()
+                    if isinstance(value, dict)
+                }
+    return {"trained": trained, "dev_macro_f1": dev, "functional": functional}
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
