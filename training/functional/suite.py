@@ -1,45 +1,65 @@
-"""The functional suite: cases generated from templates, scored per category.
+"""The functional suite: cases generated from templates, scored per category, per language.
 
     cases = build_cases(data_dir)                 # templates x groups x slurs x obfuscations
     result = score(cases, classifier.predict_proba_fn)   # accuracy per category, and overall
+    suites = build_all(data_dir, ("fr", "de"))    # language -> cases
+    results = score_languages(suites, predict_proba)     # language -> a `score` result
 
-Group names come from groups.yaml. Slurs are never written in the repository: they are derived
-from the corpora at run time (`derive_slurs`: words that HateXplain's annotators marked as the
-rationale of hate and that are far more frequent in Davidson's hate class than in its other
-classes, identity words excepted), or read from a lexicon file the user gives (one per line).
+English is templates.yaml and groups.yaml; the other languages of LANGUAGES are under
+languages/<code>/ (spec.py reads and validates them). Slurs are never written in the
+repository: they are derived from the corpora at run time (slurs.py), or read from a lexicon
+file the user gives (one per line); a language without a derivation has no slur cases unless
+a lexicon is given.
 
 Obfuscation categories disguise the [bracketed] word of the derogation and slur templates with
 each of the augmenter's obfuscations (training/augment.py): the model learns from those
-transformations of corpus rows, and is tested here on different texts.
+transformations of corpus rows, and is tested here on different texts (Arabic: no leetspeak,
+and an elongation with tatweel; spec.obfuscations).
 """
 
 from __future__ import annotations
 
 import random
 import re
-from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
-import yaml
 
-from rabat.labels import HATEFUL, LABELS
-from training.augment import OBFUSCATIONS
+from rabat.labels import LABELS
+from training.functional.slurs import derive_slurs, read_lexicon, slurs_for
+from training.functional.spec import (
+    EXPECTED,
+    LANGUAGES,
+    OBFUSCATED,
+    Disguise,
+    files,
+    load_spec,
+    obfuscations,
+)
 
-HERE = Path(__file__).parent
-TEMPLATES, GROUPS = HERE / "templates.yaml", HERE / "groups.yaml"
-OBFUSCATED = ("derogation_emotion", "derogation_attribute", "derogation_dehumanising", "slur")
-EXPECTED = {
-    "hateful": frozenset(HATEFUL),
-    "incitement": frozenset({"incitement"}),
-    "not_hateful": frozenset(LABELS) - frozenset(HATEFUL),
-}
+__all__ = [
+    "EXPECTED",
+    "GROUPS",
+    "LANGUAGES",
+    "OBFUSCATED",
+    "TEMPLATES",
+    "Case",
+    "below_floors",
+    "build_all",
+    "build_cases",
+    "derive_slurs",
+    "read_lexicon",
+    "score",
+    "score_languages",
+    "table_rows",
+]
+
+TEMPLATES, GROUPS = files("en")
 _KEY = re.compile(r"\[([^\]]+)\]")
-MAX_SLURS = 6
 
 
 @dataclass(frozen=True)
@@ -48,77 +68,40 @@ class Case:
     category: str
     expect: str  # a key of EXPECTED
     group: str | None = None
+    language: str = "en"
 
 
-def derive_slurs(data_dir: Path, identity_words: Sequence[str]) -> list[str]:
-    """Slurs from the corpora (see the module docstring), singular forms, most enriched first."""
-    hatexplain = pd.read_csv(data_dir / "hatexplain/train.csv", keep_default_na=False)
-    davidson = pd.read_csv(data_dir / "davidson/labeled_data.csv", keep_default_na=False)
-    marked = _doc_freq(hatexplain.loc[hatexplain["label"] == 2, "rationale_pos"])
-    hate = davidson[davidson["class"] == 0]["tweet"]
-    rest = davidson[davidson["class"] != 0]["tweet"]
-    in_hate, in_rest = _doc_freq(hate), _doc_freq(rest)
-    skip = {w.lower() for w in identity_words}
-    scored = []
-    for word, count in marked.items():
-        if count < 20 or len(word) < 4 or word in skip or in_hate[word] < 15:
-            continue
-        ratio = ((in_hate[word] + 1) / len(hate)) / ((in_rest[word] + 1) / len(rest))
-        if ratio > 6:
-            scored.append((ratio, word))
-    words = [w for _, w in sorted(scored, reverse=True)]
-    singular = [w for w in words if not (w.endswith("s") and w[:-1] in words)]
-    return singular[:MAX_SLURS]
-
-
-def _doc_freq(texts: pd.Series) -> Counter[str]:
-    return Counter(w for text in texts for w in set(re.findall(r"[a-z]+", str(text).lower())))
-
-
-def read_lexicon(path: Path) -> list[str]:
-    """One slur per line; blank lines and lines starting with # are skipped."""
-    words = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
-    return [w for w in words if w and not w.startswith("#")]
-
-
-def build_cases(data_dir: Path, lexicon: Path | None = None, seed: int = 7) -> list[Case]:
-    """Every case of the suite, in a fixed order."""
-    templates: dict[str, Any] = yaml.safe_load(TEMPLATES.read_text(encoding="utf-8"))
-    groups_file: dict[str, Any] = yaml.safe_load(GROUPS.read_text(encoding="utf-8"))
-    groups = [name for names in groups_file["groups"].values() for name in names]
-    slurs = (
-        read_lexicon(lexicon)
-        if lexicon is not None
-        else derive_slurs(data_dir, groups_file["identity_words"])
-    )
+def build_cases(
+    data_dir: Path, lexicon: Path | None = None, seed: int = 7, language: str = "en"
+) -> list[Case]:
+    """Every case of `language`'s suite, in a fixed order."""
+    spec = load_spec(language)
+    slurs = slurs_for(language, data_dir, spec.identity_words, lexicon)
     cases: list[Case] = []
-    for category, spec in templates.items():
-        for template in spec["templates"]:
-            for text, group in _fill(template, groups, slurs):
-                cases.append(Case(_KEY.sub(r"\1", text), category, spec["expect"], group))
+    for category, found in spec.categories.items():
+        for template in found.templates:
+            for text, group in spec.fill(template, slurs):
+                plain = _KEY.sub(r"\1", text)
+                cases.append(Case(plain, category, found.expect, group, language))
     rng = random.Random(seed)
-    for kind, disguise in OBFUSCATIONS.items():
+    for kind, disguise in obfuscations(language).items():
         for category in OBFUSCATED:
-            for template in templates[category]["templates"]:
-                for text, group in _fill(template, groups, slurs):
+            for template in spec.categories[category].templates:
+                for text, group in spec.fill(template, slurs):
                     hidden = _disguise(text, disguise, rng)
-                    cases.append(Case(hidden, f"obfuscation_{kind}", "hateful", group))
+                    cases.append(Case(hidden, f"obfuscation_{kind}", "hateful", group, language))
     return cases
 
 
-def _disguise(text: str, how: Callable[[str, random.Random], str], rng: random.Random) -> str:
+def build_all(
+    data_dir: Path, languages: Iterable[str] = LANGUAGES, seed: int = 7
+) -> dict[str, list[Case]]:
+    """Each language's cases (`build_cases`), slurs derived where the language has a way."""
+    return {language: build_cases(data_dir, seed=seed, language=language) for language in languages}
+
+
+def _disguise(text: str, how: Disguise, rng: random.Random) -> str:
     return _KEY.sub(lambda match: how(match.group(1), rng), text)
-
-
-def _fill(template: str, groups: list[str], slurs: list[str]) -> list[tuple[str, str | None]]:
-    if "{slur}" in template:
-        return [(template.replace("{slur}", slur), None) for slur in slurs]
-    if "{group}" in template or "{Group}" in template:
-        return [
-            (template.replace("{group}", g).replace("{Group}", g[0].upper() + g[1:]), g)
-            for g in groups
-        ]
-    return [(template, None)]
 
 
 def score(
@@ -142,6 +125,13 @@ def score(
         "cases": len(every),
         "categories": categories,
     }
+
+
+def score_languages(
+    cases: Mapping[str, Sequence[Case]], predict_proba: Callable[[list[str]], np.ndarray]
+) -> dict[str, dict[str, Any]]:
+    """`score` per language: language -> accuracy per category, overall, and the mean."""
+    return {language: score(found, predict_proba) for language, found in cases.items()}
 
 
 def below_floors(

@@ -1,0 +1,211 @@
+"""The functional suite in French, German, Spanish and Arabic: files, cases, scores, the command."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rabat.labels import LABELS
+from training.functional import __main__ as cli
+from training.functional import spec as spec_module
+from training.functional.slurs import slurs_for
+from training.functional.spec import (
+    EXPECTED,
+    TATWEEL,
+    Spec,
+    check_template,
+    load_spec,
+    obfuscations,
+)
+from training.functional.suite import (
+    LANGUAGES,
+    OBFUSCATED,
+    Case,
+    build_cases,
+    score_languages,
+    table_rows,
+)
+
+OTHERS = tuple(language for language in LANGUAGES if language != "en")
+_FIELD = re.compile(r"\{([^{}]*)\}")
+
+
+@pytest.fixture(scope="module")
+def lexicon(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("lexicon") / "slurs.txt"
+    path.write_text("# placeholders stand in for slurs here\nplaceholderone\nplaceholdertwo\n")
+    return path
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_language_loads_with_known_expectations_and_placeholders(language: str) -> None:
+    spec = load_spec(language)
+    assert spec.language == language and len(spec.groups) >= 6
+    for category in spec.categories.values():
+        assert category.expect in EXPECTED
+        for template in category.templates:
+            for field in _FIELD.findall(template):
+                assert field in {"group", "Group", "slur"} or field.count("|") == 1, template
+
+
+@pytest.mark.parametrize("language", OTHERS)
+def test_every_language_mirrors_the_english_categories(language: str) -> None:
+    english = load_spec("en").categories
+    found = load_spec(language).categories
+    assert list(found) == list(english)
+    assert {name: c.expect for name, c in found.items()} == {
+        name: c.expect for name, c in english.items()
+    }
+
+
+def test_templates_with_unknown_placeholders_or_no_bracket_are_rejected() -> None:
+    with pytest.raises(ValueError, match=r"placeholders are \{group\}"):
+        check_template("{groups} are fine", obfuscated=False)
+    with pytest.raises(ValueError, match="no \\{group\\} to agree"):
+        check_template("Ils sont {tous|toutes} là.", obfuscated=False)
+    with pytest.raises(ValueError, match="exactly one \\[bracketed\\] word"):
+        check_template("{Group} are [bad].", obfuscated=True)
+    check_template("Les {group} sont [{sales|sales}].", obfuscated=True)
+    with pytest.raises(ValueError, match="unknown functional-suite language 'xx'"):
+        load_spec("xx")
+
+
+def test_a_category_with_an_unknown_expectation_is_rejected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "languages" / "fr"
+    folder.mkdir(parents=True)
+    (folder / "groups.yaml").write_text("groups:\n  religion: [juifs]\n")
+    (folder / "templates.yaml").write_text("x:\n  expect: rude\n  templates: [Bonjour.]\n")
+    monkeypatch.setattr(spec_module, "HERE", tmp_path)
+    with pytest.raises(ValueError, match="expect is 'rude'; use one of hateful"):
+        load_spec("fr")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_declared_category_yields_cases_in_its_language(
+    language: str, tmp_path: Path, lexicon: Path
+) -> None:
+    cases = build_cases(tmp_path, lexicon, language=language)
+    declared = set(load_spec(language).categories)
+    disguised = {f"obfuscation_{kind}" for kind in obfuscations(language)}
+    assert {case.category for case in cases} == declared | disguised
+    assert {case.language for case in cases} == {language}
+    assert all(not re.search(r"[{}\[\]|]", case.text) for case in cases)
+    assert build_cases(tmp_path, lexicon, language=language) == cases  # deterministic
+    reseeded = build_cases(tmp_path, lexicon, seed=8, language=language)
+    assert [c.text for c in reseeded] != [c.text for c in cases]
+
+
+def test_slurs_are_derived_for_french_and_arabic_only(data_dir: Path) -> None:
+    for language in ("fr", "ar"):
+        spec = load_spec(language)
+        words = slurs_for(language, data_dir, spec.identity_words)
+        assert 1 <= len(words) <= 6 and all(w.isalpha() and len(w) >= 4 for w in words)
+        assert not {w.lower() for w in spec.identity_words} & set(words)
+    for language in ("de", "es"):
+        assert slurs_for(language, data_dir, load_spec(language).identity_words) == []
+        categories = {c.category for c in build_cases(data_dir, language=language)}
+        assert "slur" not in categories and "derogation_emotion" in categories
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_groups_fill_capitalised_at_the_start_and_as_written_elsewhere(language: str) -> None:
+    spec = load_spec(language)
+    for category in spec.categories.values():
+        for template in category.templates:
+            for text, group in spec.fill(template, []):
+                if group is None:
+                    continue
+                capital = group[0].upper() + group[1:]
+                if template.startswith("{Group}"):
+                    assert text.startswith(capital), text
+                if "{group}" in template:
+                    assert group in text, text
+
+
+def test_german_groups_keep_their_lower_case_inside_a_sentence() -> None:
+    texts = [t for t, g in load_spec("de").fill("{Group} sind da, ich mag {group}.", [])]
+    assert "Trans Menschen sind da, ich mag trans Menschen." in texts
+    assert "Asiatische Menschen sind da, ich mag asiatische Menschen." in texts
+
+
+def test_choices_agree_with_the_group() -> None:
+    spec = Spec("xx", {}, ("amis", "amies"), frozenset({"amies"}), ())
+    assert spec.fill("Les {group} sont {tous|toutes} {là|ici}.", []) == [
+        ("Les amis sont tous là.", "amis"),
+        ("Les amies sont toutes ici.", "amies"),
+    ]
+    french = dict((g, t) for t, g in load_spec("fr").fill("Les {group} sont {tous|toutes}.", []))
+    assert french["femmes"].endswith("toutes.") and french["musulmans"].endswith("tous.")
+    arabic = dict((g, t) for t, g in load_spec("ar").fill("{group} {كلهم|كلهن}", []))
+    assert arabic["النساء"].endswith("كلهن") and arabic["اليهود"].endswith("كلهم")
+
+
+def test_arabic_is_disguised_without_leetspeak_and_with_tatweel(
+    tmp_path: Path, lexicon: Path
+) -> None:
+    cases = build_cases(tmp_path, lexicon, language="ar")
+    categories = {case.category for case in cases}
+    assert "obfuscation_leet" not in categories
+    stretched = [c.text for c in cases if c.category == "obfuscation_elongated"]
+    assert stretched and all(TATWEEL * 3 in text for text in stretched)
+    assert "obfuscation_leet" in {c.category for c in build_cases(tmp_path, lexicon, language="fr")}
+    assert set(OBFUSCATED) <= categories
+
+
+def test_scores_per_language_match_a_hand_count() -> None:
+    cases = {
+        "fr": [
+            Case("a", "threat", "incitement", language="fr"),  # predicted incitement: right
+            Case("b", "threat", "incitement", language="fr"),  # hate_speech: wrong
+            Case("c", "neutral", "not_hateful", language="fr"),  # offensive: right
+        ],
+        "de": [
+            Case("d", "neutral", "not_hateful", language="de"),  # hate_speech: wrong
+            Case("a", "slur", "hateful", language="de"),  # incitement: right
+        ],
+    }
+    predicted = {"a": "incitement", "b": "hate_speech", "c": "offensive", "d": "hate_speech"}
+
+    def fake(texts: list[str]) -> np.ndarray:
+        return np.asarray([np.eye(len(LABELS))[LABELS.index(predicted[t])] for t in texts])
+
+    results = score_languages(cases, fake)
+    assert list(results) == ["fr", "de"]
+    assert results["fr"]["categories"]["threat"] == {"accuracy": 0.5, "cases": 2}
+    assert results["fr"]["overall"] == pytest.approx(2 / 3)
+    assert results["fr"]["mean_of_categories"] == pytest.approx((0.5 + 1.0) / 2)
+    assert results["de"]["overall"] == 0.5 and results["de"]["worst"] == "neutral"
+    head, rows = table_rows({"fr": results["fr"]})
+    assert head == ["category (cases)", "fr"]
+    assert rows[0] == ["threat (2)", "0.500"] and rows[-2] == ["overall", "0.667"]
+
+
+def test_the_command_rejects_an_unknown_language(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--model", "nowhere", "--languages", "fr,xx"])
+    assert exit_info.value.code == 2
+    assert "expected codes from en,fr,de,es,ar" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_the_command_scores_a_real_model_per_language(
+    smoke_model_dir: Path, data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "functional.json"
+    argv = ["--model", str(smoke_model_dir), "--languages", "es,ar", "--data-dir", str(data_dir)]
+    assert cli.main([*argv, "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "## es" in printed and "## ar" in printed and "## all languages" in printed
+    results = json.loads(out.read_text())
+    assert list(results) == ["es", "ar"]
+    for language, found in results.items():
+        assert found["cases"] == len(build_cases(data_dir, language=language))
+        assert 0 <= found["overall"] <= 1 and found["texts_per_second"] > 0
+        assert all(0 <= c["accuracy"] <= 1 for c in found["categories"].values())
+        assert f"\n{language} " in printed.split("## all languages")[1]
