@@ -232,7 +232,9 @@ def _merge_group(group: pd.DataFrame) -> dict[str, Any]:
 def split(frame: pd.DataFrame, config: TrainConfig) -> dict[str, pd.DataFrame]:
     """Deterministic split stratified by label and source (rare strata by label only). Rows
     with a `group` (one source document's translations) follow their group, as a whole."""
-    grouped = frame["group"].fillna("") != "" if "group" in frame else frame["text"].isna()
+    if "group" not in frame:
+        frame = frame.assign(group="")
+    grouped = frame["group"].fillna("") != ""
     by_row = _split_rows(frame[~grouped], config) if (~grouped).any() else {}
     by_group = split_groups(frame[grouped], config.split.seed, config.split.dev, config.split.test)
     return {
@@ -304,6 +306,8 @@ def _write_split_files(data: BuiltData, out_dir: Path) -> None:
             "evidence_known",
             "language",
         ]
+        if "language" not in frame:
+            frame = frame.assign(language="en")
         frame[columns].to_json(
             out_dir / f"{name}.jsonl", orient="records", lines=True, force_ascii=False
         )
