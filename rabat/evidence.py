@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from rabat.labels import Label
 from rabat.markers import Span
 from rabat.prediction import Prediction
-from rabat.text import OffsetMap
+from rabat.text import IDEOGRAPHIC, UNSPACED_PHONETIC, OffsetMap
 
 EVIDENCE = "evidence"  # the Span kind, and the rationale kind in the review form
 
@@ -62,17 +62,8 @@ def _word_around(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-# Scripts that do not separate words by spaces, by code point range.
-_UNSPACED = (
-    (0x0E00, 0x0EFF),  # Thai, Lao
-    (0x1000, 0x109F),  # Myanmar
-    (0x1780, 0x17FF),  # Khmer
-    (0x3000, 0x30FF),  # CJK punctuation, Hiragana, Katakana
-    (0x3400, 0x4DBF),  # CJK extension A
-    (0x4E00, 0x9FFF),  # CJK unified ideographs
-    (0xF900, 0xFAFF),  # CJK compatibility ideographs
-    (0xFF00, 0xFFEF),  # full-width forms
-)
+# Scripts without spaces between words, with their punctuation and full-width forms.
+_UNSPACED = (*IDEOGRAPHIC, *UNSPACED_PHONETIC, (0x3000, 0x303F), (0xFF00, 0xFFEF))
 
 
 def unspaced(ch: str) -> bool:

@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rabat.text import IDEOGRAPHIC, UNSPACED_PHONETIC, char_class
+
 logger = logging.getLogger(__name__)
 
 UNDETERMINED = "und"
@@ -62,8 +64,8 @@ _CLAUSE_END = re.compile(r"[.!?;:,\n\u3002\uff01\uff1f\uff0c\u3001\u061f\u060c\u
 # Scripts written without spaces between words, where a run of letters is a phrase: in Chinese
 # and Japanese a character is taken as a word, in Thai, Lao, Burmese, Khmer and Tibetan (whose
 # letters are sounds) three code points.
-_IDEOGRAPHIC = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
-_UNSPACED = re.compile(r"[\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff]")
+_IDEOGRAPHIC = re.compile(char_class(IDEOGRAPHIC))
+_UNSPACED = re.compile(char_class(UNSPACED_PHONETIC))
 
 _lock = threading.Lock()
 _detector: Any = None

@@ -156,3 +156,15 @@ def dedup_key(text: str) -> str:
     folded = unicodedata.normalize("NFKC", clean(text)).casefold()
     kept = "".join(ch for ch in folded if not unicodedata.category(ch).startswith("P"))
     return _SPACE.sub(" ", kept).strip()
+
+
+# Scripts written without spaces between words, by code point range: ideographic ones (a
+# character is a word: Chinese, Japanese kana) and ones whose letters are sounds (Thai, Lao,
+# Tibetan, Burmese, Khmer). rabat.evidence and rabat.language read them.
+IDEOGRAPHIC = ((0x3040, 0x30FF), (0x3400, 0x9FFF), (0xF900, 0xFAFF))
+UNSPACED_PHONETIC = ((0x0E00, 0x0EFF), (0x0F00, 0x0FFF), (0x1000, 0x109F), (0x1780, 0x17FF))
+
+
+def char_class(ranges: tuple[tuple[int, int], ...]) -> str:
+    """A regular-expression character class of code point ranges."""
+    return "[" + "".join(f"\\u{low:04x}-\\u{high:04x}" for low, high in ranges) + "]"

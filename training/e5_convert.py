@@ -246,8 +246,7 @@ def convert(out: Path, weights: Path | None = None, tokenizer: Path | None = Non
     staging.mkdir(parents=True)
     save_file({k: np.ascontiguousarray(v) for k, v in state.items()}, staging / "model.safetensors")
     _write_json(staging / "config.json", bert_config(header))
-    shutil.copyfile(tokenizer, staging / "tokenizer.json")
-    _write_json(staging / "tokenizer_config.json", TOKENIZER_CONFIG)
+    write_tokenizer(staging, tokenizer)
     _write_json(
         staging / BASE_FILE,
         {"upstream": UPSTREAM, "pins": PINS, "header": asdict(header), "pooling": "mean"},
@@ -255,6 +254,12 @@ def convert(out: Path, weights: Path | None = None, tokenizer: Path | None = Non
     shutil.rmtree(out, ignore_errors=True)
     staging.rename(out)
     return out
+
+
+def write_tokenizer(folder: Path, tokenizer: Path | None = None) -> None:
+    """The XLM-R tokenizer files in `folder`, loadable by `AutoTokenizer`."""
+    shutil.copyfile(tokenizer or packaged_file("tokenizer"), folder / "tokenizer.json")
+    _write_json(folder / "tokenizer_config.json", TOKENIZER_CONFIG)
 
 
 def _write_json(path: Path, data: object) -> None:

@@ -4,7 +4,6 @@ token offsets land on the right characters, and a word's span is that word."""
 from __future__ import annotations
 
 import itertools
-import shutil
 
 import pytest
 from transformers import AutoTokenizer
@@ -24,8 +23,7 @@ SENTENCES = {
 @pytest.fixture(scope="module")
 def tokenizer(tmp_path_factory: pytest.TempPathFactory) -> object:
     folder = tmp_path_factory.mktemp("xlmr-tokenizer")
-    shutil.copyfile(e5_convert.packaged_file("tokenizer"), folder / "tokenizer.json")
-    e5_convert._write_json(folder / "tokenizer_config.json", e5_convert.TOKENIZER_CONFIG)
+    e5_convert.write_tokenizer(folder)
     return AutoTokenizer.from_pretrained(str(folder))
 
 

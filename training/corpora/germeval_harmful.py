@@ -47,6 +47,6 @@ def load(data_dir: Path) -> datasets.Dataset:
     merged = vio.merge(dbo[["id", "dbo"]], on="id", how="outer")
     texts = dbo.drop_duplicates("id").set_index("id")["description"]
     merged["description"] = merged["description"].fillna(merged["id"].map(texts))
-    merged = merged.drop_duplicates("id").fillna("nothing")
+    merged = merged.drop_duplicates("id").fillna({"vio": "nothing", "dbo": "nothing"})
     table = datasets.Dataset.from_pandas(merged.reset_index(drop=True), preserve_index=False)
     return to_records(table, "germeval_harmful", "description", convert, language="de")
