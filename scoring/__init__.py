@@ -1,0 +1,1 @@
+"""Batch scoring: label a file or archive of texts with a Rabat model."""
