@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # Rabat's HTTP service on CPU, with the training and annotation CLIs its retraining runs.
 #
 #   docker build -t rabat .                    # the model comes from the /app/models volume
@@ -6,13 +5,26 @@
 #                                              # or is baked in (and seeds an empty volume)
 #   docker run -p 8000:8000 -v rabat-models:/app/models rabat
 #
+# With podman, on a machine without Docker Hub or PyTorch's index: scripts/image-check.sh
+# (`make image-check`) builds it with the options below and checks the running image. No
+# `# syntax=` line: BuildKit would fetch that frontend from Docker Hub before reading line 2.
 # compose.yaml runs it beside Label Studio. tests/test_deploy.py keeps the pins below in step
-# with the Makefile.
+# with the Makefile and constraints.txt.
+#
+# Build arguments and contexts, all optional:
+#   BASE_IMAGE             default python:3.11-slim; scripts/podman-setup.sh builds a stand-in
+#   TORCH_SOURCE           where pip finds torch's CPU build: PyTorch's CPU index beside PyPI by
+#                          default; with `--build-context wheels=DIR`, "--find-links /wheels"
+#   --secret id=ca-bundle  a CA bundle pip trusts (a network path that re-signs TLS), e.g.
+#                          src=/etc/ssl/certs/ca-certificates.crt; used by the build only
+ARG BASE_IMAGE=python:3.11-slim
 
 # Empty, unless `--build-context model=DIR` replaces it with a trained model directory.
 FROM scratch AS model
+# Empty, unless `--build-context wheels=DIR` replaces it with a directory of wheels.
+FROM scratch AS wheels
 
-FROM python:3.11-slim
+FROM ${BASE_IMAGE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -21,24 +33,41 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     TRANSFORMERS_OFFLINE=1 \
     HF_DATASETS_OFFLINE=1
 
-RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin rabat
+# The en_US.UTF-8 locale, which the hatesonar baseline of `python -m training.eval_cli` needs
+# (scripts/system-deps.sh on a host).
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends locales >/dev/null \
+ && sed -i 's/^# *en_US.UTF-8/en_US.UTF-8/' /etc/locale.gen \
+ && locale-gen \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --create-home --uid 10001 --shell /usr/sbin/nologin rabat
 WORKDIR /app
 
 # Dependencies first, in a layer of their own: pyproject.toml with empty packages, so that a code
-# change does not reinstall torch. The commands and pins of `make install`, with two differences:
-# - torch comes from PyTorch's CPU index: PyPI's Linux wheel of the same version pulls in CUDA
-#   (several GB of nvidia-* packages) that a CPU service never loads;
-# - no `dev` extra (tests and linters). `train` and `annotation` stay: the onnx-int8 backend needs
-#   onnxruntime (in `train`), and retraining runs `python -m annotation pull` and
-#   `python -m training` in this container.
-COPY pyproject.toml ./
-RUN mkdir rabat training service annotation \
+# change does not reinstall torch. The commands and pins of `make install`, with three differences:
+# - every version comes from constraints.txt, the tested .venv's (scripts/constraints.sh),
+#   setuptools too: the project builds with it, without build isolation, so that the code layer
+#   needs no network;
+# - torch comes from PyTorch's CPU index (TORCH_SOURCE): PyPI's Linux wheel of the same version
+#   pulls in CUDA (several GB of nvidia-* packages) that a CPU service never loads. An extra
+#   index, so that torch's own dependencies come from PyPI at their constrained versions; the
+#   constraint torch==2.13.0+cpu admits only the CPU build;
+# - no `dev` extra (tests and linters), nor `score` and `scale` (batch scoring, a job of its
+#   own). `train` and `annotation` stay: the onnx-int8 backend needs onnxruntime (in `train`),
+#   and retraining runs `python -m annotation pull` and `python -m training` in this container.
+ARG TORCH_SOURCE="--extra-index-url https://download.pytorch.org/whl/cpu"
+COPY pyproject.toml constraints.txt ./
+RUN --mount=type=bind,from=wheels,target=/wheels \
+    --mount=type=secret,id=ca-bundle \
+    if [ -f /run/secrets/ca-bundle ]; then export PIP_CERT=/run/secrets/ca-bundle; fi \
+ && mkdir rabat training service annotation \
  && touch README.md rabat/__init__.py training/__init__.py service/__init__.py \
     annotation/__init__.py \
- && python -m pip install --no-cache-dir --quiet --upgrade pip \
- && python -m pip install --no-cache-dir --quiet --index-url https://download.pytorch.org/whl/cpu \
+ && python -m pip install --no-cache-dir --quiet -c constraints.txt --upgrade pip setuptools \
+ && python -m pip install --no-cache-dir --quiet -c constraints.txt ${TORCH_SOURCE} \
     torch==2.13.0 \
- && python -m pip install --no-cache-dir --quiet ".[train,serve,annotation]" \
+ && python -m pip install --no-cache-dir --quiet -c constraints.txt --no-build-isolation \
+    ".[train,serve,annotation]" \
  && rm -rf README.md rabat training service annotation build ./*.egg-info
 
 # The baked-in model, if any, as training lays it out: a version directory and `latest`, the
@@ -59,7 +88,8 @@ COPY training/ training/
 COPY service/ service/
 COPY annotation/ annotation/
 COPY configs/ configs/
-RUN python -m pip install --no-cache-dir --quiet --no-deps --force-reinstall . \
+COPY scripts/container_entrypoint.py /app/container_entrypoint.py
+RUN python -m pip install --no-cache-dir --quiet --no-build-isolation --no-deps --force-reinstall . \
  && rm -rf build ./*.egg-info
 
 USER rabat
@@ -72,4 +102,7 @@ EXPOSE 8000
 # slim has no curl: Python asks /ready, which answers 200 once the model is loaded
 HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 \
   CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/ready' % os.environ.get('RABAT_PORT', '8000'), timeout=4)"]
+# Without a model (an empty volume) the entrypoint waits, /ready answering 503 with how to
+# provide one, instead of the service exiting 3 into a restart loop; other commands run as given.
+ENTRYPOINT ["python", "/app/container_entrypoint.py"]
 CMD ["python", "-m", "service"]

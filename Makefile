@@ -10,7 +10,7 @@ MODEL ?= models/rabat-minilm/latest
 export RABAT_DATA_DIR ?= $(abspath ../shared/data)
 
 .PHONY: help install system-deps train eval test lint run serve bench loadtest fuzz export-onnx \
-	label-studio bench-annotation bench-pool cases clean
+	label-studio bench-annotation bench-pool cases clean image-check
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -79,6 +79,10 @@ bench-annotation: install  ## push 10,000 texts and pull 10,000 annotations agai
 
 bench-pool: install  ## peak memory of push --dry-run on a 1 GB pool against a small one (MODEL=...)
 	$(PY) scripts/bench_pool.py --model $(MODEL)
+
+image-check:  ## build the image with podman (set up by scripts/podman-setup.sh), serve MODEL in it, check /ready and /classify
+	bash scripts/podman-setup.sh
+	MODEL=$(MODEL) bash scripts/image-check.sh
 
 clean:  ## remove the environment and build outputs (models and runs are kept)
 	rm -rf $(VENV) $(LS_VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,6 +1,8 @@
 """The Dockerfile and compose.yaml parse, and stay in step with the Makefile: the torch pin, the
 extras, the Label Studio version; the image runs as a non-root user, installs its dependencies
-before the code arrives and checks its health on /ready (the check itself is run here)."""
+before the code arrives, at constraints.txt's versions (which agree with pyproject.toml), builds
+without fetching a BuildKit frontend and checks its health on /ready (the check itself is run
+here). tests/test_image.py builds and runs the image itself."""
 
 from __future__ import annotations
 
@@ -12,20 +14,34 @@ import shlex
 import subprocess
 import sys
 import threading
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+CONSTRAINTS = "constraints.txt"
 # Options the image's pip commands may add to the Makefile's, and why: no wheel cache in a
-# layer, and torch's CPU build (PyPI's Linux wheel of the same version pulls in CUDA).
-IMAGE_ONLY_PIP_OPTIONS = {"--no-cache-dir": None, "--index-url": CPU_INDEX}
+# layer, torch's CPU build (PyPI's Linux wheel of the same version pulls in CUDA) and the tested
+# environment's versions.
+IMAGE_ONLY_PIP_OPTIONS = {"--no-cache-dir": None, "--extra-index-url": CPU_INDEX, "-c": CONSTRAINTS}
+# pip options that take a value
+PIP_VALUE_OPTIONS = {
+    "--index-url", "-i", "--extra-index-url", "--find-links", "-f", "--constraint", "-c",
+}  # fmt: skip
 # Extras `make install` has that the image leaves out, and why.
-IMAGE_LEAVES_OUT = {"dev": "tests and linters"}
+IMAGE_LEAVES_OUT = {
+    "dev": "tests and linters",
+    "score": "batch scoring (python -m scoring) is a job of its own: its code is not in the image",
+    "scale": "Ray, for that job on a cluster",
+}
 # Environment variables that hold a secret (LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN is a switch).
 SECRET_NAMES = r"PASSWORD|SECRET|API_KEYS|(?<!_API)_TOKEN$"
 DOCKERFILE_KEYWORDS = {
@@ -81,6 +97,21 @@ def parse_dockerfile(text: str) -> list[Instruction]:
     return instructions
 
 
+def build_args(instructions: list[Instruction]) -> dict[str, str]:
+    """The default of every `ARG NAME=default` (an ARG without a default is left out)."""
+    found = {}
+    for ins in instructions:
+        if ins.keyword == "ARG" and "=" in ins.args:
+            name, _, default = ins.args.partition("=")
+            found[name] = " ".join(shlex.split(default))
+    return found
+
+
+def expand(text: str, args: dict[str, str]) -> str:
+    """`${NAME}` and `$NAME` replaced by the build arguments' defaults, as a plain build does."""
+    return re.sub(r"\$\{(\w+)\}|\$(\w+)", lambda m: args.get(m[1] or m[2], m[0]), text)
+
+
 def final_stage(instructions: list[Instruction]) -> list[Instruction]:
     """The instructions of the last stage, its FROM first."""
     last_from = max(i for i, ins in enumerate(instructions) if ins.keyword == "FROM")
@@ -117,7 +148,7 @@ def pip_installs(script: str) -> list[PipInstall]:
         requirements = []
         i = 0
         while i < len(args):
-            if args[i] in {"--index-url", "--extra-index-url", "-i"}:
+            if args[i] in PIP_VALUE_OPTIONS:
                 options[args[i]] = args[i + 1]
                 i += 2
                 continue
@@ -203,8 +234,12 @@ def make_installs(makefile: str) -> list[PipInstall]:
 
 
 @pytest.fixture(scope="module")
-def image_installs(image: list[Instruction]) -> list[PipInstall]:
-    return [p for ins in image if ins.keyword == "RUN" for p in pip_installs(ins.args)]
+def image_installs(dockerfile: list[Instruction], image: list[Instruction]) -> list[PipInstall]:
+    """The image's pip commands as a build without --build-arg runs them."""
+    args = build_args(dockerfile)
+    return [
+        p for ins in image if ins.keyword == "RUN" for p in pip_installs(expand(ins.args, args))
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -230,18 +265,37 @@ def test_parser_joins_continuations_and_drops_comments() -> None:
 
 def test_pip_installs_reads_options_and_requirements() -> None:
     (install,) = pip_installs(
-        "mkdir a && python -m pip install --quiet --index-url https://x torch==1.0 'b[c,d]'"
+        "mkdir a && python -m pip install --quiet --index-url https://x -c c.txt torch==1 'b[c,d]'"
     )
-    assert install.options == {"--quiet": None, "--index-url": "https://x"}
-    assert install.requirements == ["torch==1.0", "b[c,d]"]
+    assert install.options == {"--quiet": None, "--index-url": "https://x", "-c": "c.txt"}
+    assert install.requirements == ["torch==1", "b[c,d]"]
     assert extras_of("b[c,d]") == {"c", "d"}
 
 
 # --- the Dockerfile -----------------------------------------------------------------------------
 
 
-def test_image_is_python_3_11_slim(image: list[Instruction]) -> None:
-    assert image[0].args.split()[0] == "python:3.11-slim"
+def test_image_is_python_3_11_slim(dockerfile: list[Instruction], image: list[Instruction]) -> None:
+    """By default; `--build-arg BASE_IMAGE=...` takes a stand-in (scripts/podman-setup.sh)."""
+    assert expand(image[0].args.split()[0], build_args(dockerfile)) == "python:3.11-slim"
+
+
+def test_expand_uses_the_arg_defaults() -> None:
+    instructions = parse_dockerfile('ARG A=x\nARG B="-y z"\nARG C\nFROM a\n')
+    assert build_args(instructions) == {"A": "x", "B": "-y z"}
+    assert expand("${A} $B $C", build_args(instructions)) == "x -y z $C"
+
+
+def test_builds_without_fetching_a_frontend() -> None:
+    """A `# syntax=` directive makes BuildKit pull that frontend from Docker Hub first (an
+    offline build fails on line 1); without it, only what standard BuildKit and buildah read
+    may be used: RUN --mount of bind, secret and cache, and no heredocs."""
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert not re.search(r"^#\s*syntax\s*=", text, re.M | re.I)
+    for ins in parse_dockerfile(text):
+        assert "<<" not in ins.args, f"line {ins.line}: a heredoc needs the labs frontend"
+        for kind in re.findall(r"--mount=type=(\w+)", ins.args):
+            assert kind in {"bind", "secret", "cache"}, f"line {ins.line}: --mount=type={kind}"
 
 
 def test_torch_pin_matches_the_makefile(
@@ -278,9 +332,9 @@ def test_dependencies_install_before_the_code_arrives(image: list[Instruction]) 
         for src in shlex.split(ins.args)[:-1]
         if not src.startswith("--")
     ]
-    assert copied_before == ["pyproject.toml"], (
-        f"only pyproject.toml may reach the image before the dependency install (anything "
-        f"else invalidates that layer on every change): {copied_before}"
+    assert copied_before == ["pyproject.toml", CONSTRAINTS], (
+        f"only pyproject.toml and {CONSTRAINTS} may reach the image before the dependency install "
+        f"(anything else invalidates that layer on every change): {copied_before}"
     )
     code_copies = [
         i
@@ -288,6 +342,15 @@ def test_dependencies_install_before_the_code_arrives(image: list[Instruction]) 
         if ins.keyword == "COPY" and re.search(r"\b(rabat|service|training|annotation)/", ins.args)
     ]
     assert code_copies and min(code_copies) > dependency_layer
+
+
+def test_every_dependency_install_takes_the_constraints(
+    image_installs: list[PipInstall],
+) -> None:
+    resolving = [i for i in image_installs if "--no-deps" not in i.options]
+    assert len(resolving) >= 3, resolving  # pip itself, torch, the project's dependencies
+    for install in resolving:
+        assert install.options.get("-c") == CONSTRAINTS, install
 
 
 def test_runs_as_a_non_root_user(image: list[Instruction]) -> None:
@@ -377,6 +440,101 @@ def test_dockerignore_keeps_out_secrets_and_environments_but_not_the_code(
     assert copied and not [src for src in copied if ignored(src.rstrip("/"))]
 
 
+# --- constraints.txt -----------------------------------------------------------------------------
+
+
+def read_constraints(path: Path) -> dict[str, Version]:
+    """`name==version` lines (comments and blank lines skipped), keyed by normalised name."""
+    found = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        match = re.fullmatch(r"([A-Za-z0-9][\w.-]*)==(\S+)", line)
+        assert match, f"{path.name}:{number}: not NAME==VERSION: {line}"
+        found[canonicalize_name(match[1])] = Version(match[2])
+    return found
+
+
+def project_requirements(extras: set[str]) -> list[Requirement]:
+    """pyproject's dependencies and those of `extras`."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    lines = list(project["dependencies"])
+    for extra in sorted(extras):
+        lines += project["optional-dependencies"][extra]
+    return [Requirement(line) for line in lines]
+
+
+@pytest.fixture(scope="module")
+def constraints() -> dict[str, Version]:
+    return read_constraints(ROOT / CONSTRAINTS)
+
+
+def test_constraints_agree_with_pyproject(
+    constraints: dict[str, Version], image_installs: list[PipInstall]
+) -> None:
+    """Every dependency the image installs is pinned, at a version pyproject admits: after a
+    change to pyproject.toml, `make install` and scripts/constraints.sh bring them together."""
+    extras = extras_of(project_install(image_installs).requirements[0])
+    for requirement in project_requirements(extras):
+        if requirement.marker and not requirement.marker.evaluate():
+            continue
+        name = canonicalize_name(requirement.name)
+        assert name in constraints, (
+            f"{requirement} is not in {CONSTRAINTS}: regenerate it (scripts/constraints.sh)"
+        )
+        assert requirement.specifier.contains(constraints[name], prereleases=True), (
+            f"{CONSTRAINTS} pins {name}=={constraints[name]}, which pyproject's {requirement} "
+            "does not admit: regenerate it (scripts/constraints.sh)"
+        )
+
+
+def test_constraints_pin_torch_cpu_at_the_makefile_pin(
+    constraints: dict[str, Version], make_installs: list[PipInstall]
+) -> None:
+    make_pin, _ = torch_pin(make_installs)
+    torch = constraints["torch"]
+    assert torch.public == make_pin.split("==")[1]
+    assert torch.local == "cpu", f"torch {torch} is not the CPU build"
+
+
+def test_read_constraints_refuses_a_range(tmp_path: Path) -> None:
+    path = tmp_path / "c.txt"
+    path.write_text("# comment\nPyYAML==6.0.2\n\n", encoding="utf-8")
+    assert read_constraints(path) == {"pyyaml": Version("6.0.2")}
+    path.write_text("a>=1\n", encoding="utf-8")
+    with pytest.raises(AssertionError, match=r"c\.txt:1: not NAME==VERSION"):
+        read_constraints(path)
+
+
+def test_constraints_script_writes_the_environment_less_the_project(tmp_path: Path) -> None:
+    """scripts/constraints.sh on a stand-in environment whose pip prints a known freeze."""
+    python = tmp_path / "venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = --version ]; then echo "Python 3.11.9"; exit 0; fi\n'
+        "printf 'zlib-ng==1.0\\nrabat @ file:///w\\nTorch==2.13.0+cpu\\npip==26.3\\n'\n",
+        encoding="utf-8",
+    )
+    python.chmod(0o755)
+    out = tmp_path / "constraints.txt"
+    env = {"PATH": "/usr/bin:/bin", "VENV": str(python.parents[1]), "OUT": str(out)}
+    subprocess.run(["bash", str(ROOT / "scripts/constraints.sh")], env=env, check=True)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert [line for line in lines if not line.startswith("#")] == [
+        "pip==26.3",
+        "Torch==2.13.0+cpu",
+        "zlib-ng==1.0",
+    ]
+    assert any("Python 3.11.9" in line for line in lines)
+    env["VENV"] = str(tmp_path / "missing")
+    failed = subprocess.run(
+        ["bash", str(ROOT / "scripts/constraints.sh")], env=env, capture_output=True, text=True
+    )
+    assert failed.returncode == 1 and "make install" in failed.stderr
+
+
 # --- compose.yaml -------------------------------------------------------------------------------
 
 
@@ -390,6 +548,21 @@ def test_compose_runs_the_image_with_a_model_volume(
     models_dir = volume.exec_form()[0]
     assert mounts(rabat)[models_dir] in compose["volumes"], "the models are not in a named volume"
     assert Path(rabat["environment"]["RABAT_MODEL_DIR"]).is_relative_to(models_dir)
+
+
+def test_an_empty_model_volume_waits_instead_of_restarting(
+    compose: dict, image: list[Instruction]
+) -> None:
+    """`restart: unless-stopped` would restart a service that exits 3 without a model again and
+    again: the image's entrypoint waits instead (tests/test_container_entrypoint.py), and
+    compose keeps it."""
+    rabat = compose["services"]["rabat"]
+    assert rabat["restart"] == "unless-stopped"
+    assert "entrypoint" not in rabat and "command" not in rabat
+    (entrypoint,) = [ins.exec_form() for ins in image if ins.keyword == "ENTRYPOINT"]
+    assert entrypoint[0] == "python"
+    copies = [shlex.split(ins.args) for ins in image if ins.keyword == "COPY"]
+    assert ["scripts/container_entrypoint.py", entrypoint[1]] in copies
 
 
 def test_compose_label_studio_matches_the_makefile_pin(compose: dict, makefile: str) -> None:
@@ -433,3 +606,19 @@ def test_every_make_target_is_defined_once_and_test_runs_pytest() -> None:
     recipe = re.search(r"^test:.*\n((?:\t.*\n)+)", makefile, flags=re.MULTILINE)
     assert recipe and "-m pytest" in recipe.group(1)
     assert {"cases", "loadtest", "label-studio"} <= set(targets)
+
+
+def test_image_check_target_runs_the_script(makefile: str) -> None:
+    phony = re.search(r"^\.PHONY:((?:.*\\\n)*.*)$", makefile, re.M)
+    assert phony and "image-check" in phony[1].replace("\\", " ").split()
+    recipe = makefile_recipe(makefile, "image-check")
+    assert "scripts/podman-setup.sh" in recipe and "scripts/image-check.sh" in recipe
+    assert (ROOT / "scripts/image-check.sh").is_file()
+
+
+@pytest.mark.parametrize(
+    "script", ["image-check.sh", "podman-setup.sh", "constraints.sh", "system-deps.sh"]
+)
+def test_shell_scripts_parse(script: str) -> None:
+    checked = subprocess.run(["bash", "-n", str(ROOT / "scripts" / script)], capture_output=True)
+    assert checked.returncode == 0, checked.stderr.decode()
