@@ -48,7 +48,7 @@ def check_model_labels(
     one of the service's API keys, when it has them."""
     checked = []
     if model_dir is not None:
-        from rabat.model import ModelMeta  # checks the labels as it reads
+        from rabat.meta import ModelMeta  # checks the labels as it reads
 
         ModelMeta.read(model_dir)
         checked.append(str(model_dir))

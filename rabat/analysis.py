@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from rabat.assessment import Assessment, Assessor
-from rabat.classifier import Classifier, Prediction
 from rabat.context import Context
+from rabat.decision import decision_name
 from rabat.evidence import EvidencePolicy
 from rabat.language import UNKNOWN, Language, detect_batch
 from rabat.markers import Span
-from rabat.model import ModelMeta
+from rabat.meta import ModelMeta
 from rabat.policy import Policy, load_policy
+from rabat.prediction import Prediction
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class Analysis:
             },
             "rabat": {
                 "threshold_met": a.threshold_met,
-                "decision": _decision(a.threshold_met),
+                "decision": decision_name(a.threshold_met),
                 "combined_score": a.combined_score,
                 "drivers": a.drivers,
                 "missing_factors": a.missing_factors,
@@ -113,6 +114,8 @@ class Analyzer:
         policy = load_policy(policy_path)
         threads = kwargs.pop("threads", None)
         if backend == "torch":
+            from rabat.classifier import Classifier  # torch loads here, not for ONNX
+
             return cls(Classifier.load(model_dir), policy, **kwargs)
         if backend not in ("onnx", "onnx-int8"):
             raise ValueError(f"unknown backend {backend!r}: expected torch, onnx or onnx-int8")
@@ -148,7 +151,3 @@ class Analyzer:
             assessment = self.assessor.assess(text, pred, context, spans)
             results.append(Analysis(len(text), pred, assessment, spans, language))
         return results
-
-
-def _decision(met: bool | None) -> str:
-    return "undetermined" if met is None else ("met" if met else "not_met")

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
 from transformers import AutoTokenizer
 
-from rabat.evidence import to_raw_words
 from rabat.integrity import check_model_files
-from rabat.model import ModelMeta, MultiTaskModel
+from rabat.meta import ModelMeta
+from rabat.model import MultiTaskModel
 from rabat.prediction import Prediction
-from rabat.text import clean_with_offsets
-from rabat.windows import Rows, predict_windows
+from rabat.windows import Rows, predict_in_length_order, predict_windows
 
-__all__ = ["Classifier", "Prediction"]
+__all__ = ["Classifier", "Prediction", "predict_in_length_order"]
 
 logger = logging.getLogger(__name__)
 
@@ -76,25 +74,3 @@ class Classifier:
         binary = torch.sigmoid(out["binary_logits"].float()).tolist()
         evidence = torch.sigmoid(out["evidence_logits"].float()).tolist()
         return probs, targets, binary, evidence
-
-
-def predict_in_length_order(
-    texts: Sequence[str],
-    batch_size: int,
-    predict_batch: Callable[[list[str]], list[Prediction]],
-) -> list[Prediction]:
-    """Clean `texts`, run `predict_batch` on length-sorted batches, return input order, with
-    each deciding window's span and each word's span mapped back into the text as given."""
-    if isinstance(texts, str):
-        raise TypeError("predict() takes a list of texts, not a single string: wrap it in [].")
-    cleaned = [clean_with_offsets(text) for text in texts]
-    order = sorted(range(len(cleaned)), key=lambda i: len(cleaned[i][0]))
-    results: dict[int, Prediction] = {}
-    for start in range(0, len(order), batch_size):
-        idx = order[start : start + batch_size]
-        for i, pred in zip(idx, predict_batch([cleaned[i][0] for i in idx]), strict=True):
-            offsets = cleaned[i][1]
-            span = None if pred.window is None else offsets.to_raw(*pred.window)
-            words = tuple(to_raw_words(offsets, pred.words))
-            results[i] = replace(pred, window=span, words=words)
-    return [results[i] for i in range(len(cleaned))]

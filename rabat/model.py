@@ -12,8 +12,6 @@ A model directory is a standard Hugging Face sequence-classification model (so
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,47 +21,9 @@ from torch import nn
 from transformers import AutoModelForSequenceClassification, PreTrainedModel
 
 from rabat.labels import LABELS, check_labels
-from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS, check_target_groups
+from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS
 
 AUX_FILE = "aux_heads.safetensors"
-META_FILE = "rabat_model.json"
-
-
-@dataclass(frozen=True)
-class ModelMeta:
-    """What a model directory says about itself; checked against this package on load."""
-
-    version: str
-    labels: tuple[str, ...]
-    target_groups: tuple[str, ...]
-    binary_signals: tuple[str, ...]
-    max_length: int
-    base_model: str
-
-    @classmethod
-    def read(cls, model_dir: Path) -> ModelMeta:
-        path = model_dir / META_FILE
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"{path} not found: {model_dir} is not a Rabat model directory. "
-                "Train one with `make train`, or pass the directory that training wrote."
-            )
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        meta = cls(
-            version=str(raw["version"]),
-            labels=tuple(raw["labels"]),
-            target_groups=tuple(raw["target_groups"]),
-            binary_signals=tuple(raw["binary_signals"]),
-            max_length=int(raw["max_length"]),
-            base_model=str(raw["base_model"]),
-        )
-        check_labels(meta.labels, str(path))
-        check_target_groups(meta.target_groups, str(path))
-        return meta
-
-    def write(self, model_dir: Path) -> None:
-        data = asdict(self)
-        (model_dir / META_FILE).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
 class MultiTaskModel(nn.Module):
@@ -163,6 +123,9 @@ class MultiTaskModel(nn.Module):
             head: nn.Module = getattr(self, name)
             aux.update({f"{name}.{k}": v.contiguous() for k, v in head.state_dict().items()})
         save_file(aux, str(model_dir / AUX_FILE))
+        # safetensors writes owner-only files; a service or a container may run as another user
+        for weights in model_dir.glob("*.safetensors"):
+            weights.chmod(0o644)
 
     @classmethod
     def load(cls, model_dir: Path) -> MultiTaskModel:

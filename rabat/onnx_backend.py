@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from transformers import AutoTokenizer
+from transformers import PreTrainedTokenizerFast
 
-from rabat.classifier import Prediction, predict_in_length_order
 from rabat.integrity import ONNX_FIX, check_model_files, damaged
-from rabat.model import ModelMeta
-from rabat.windows import Rows, predict_windows
+from rabat.meta import ModelMeta
+from rabat.prediction import Prediction
+from rabat.windows import Rows, predict_in_length_order, predict_windows
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,9 @@ class OnnxClassifier:
         onnx_path = onnx_file(path, quantized)
         _check_export(path, onnx_path, meta)
         session = _session(onnx_path, threads)
-        tokenizer = AutoTokenizer.from_pretrained(str(path))
+        # the fast tokenizer straight from tokenizer.json: the same ids and offsets as
+        # AutoTokenizer's, without importing torch (the scorer's workers stay torch-free)
+        tokenizer = PreTrainedTokenizerFast.from_pretrained(str(path))
         logger.info("loaded ONNX model %s from %s", meta.version, onnx_path)
         return cls(session, tokenizer, meta, batch_size=batch_size)
 

@@ -16,13 +16,14 @@ signal_probs, token_evidence_probs)` and `predict_windows` does the rest.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
-from rabat.evidence import word_scores
+from rabat.evidence import to_raw_words, word_scores
 from rabat.labels import HATEFUL, LABELS
 from rabat.prediction import Prediction
 from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS
+from rabat.text import clean_with_offsets
 
 Rows = list[list[float]]
 Run = Callable[[list[list[int]]], tuple[Rows, Rows, Rows, Rows]]
@@ -142,3 +143,25 @@ def _prediction(
         window=span,
         words=tuple(words),
     )
+
+
+def predict_in_length_order(
+    texts: Sequence[str],
+    batch_size: int,
+    predict_batch: Callable[[list[str]], list[Prediction]],
+) -> list[Prediction]:
+    """Clean `texts`, run `predict_batch` on length-sorted batches, return input order, with
+    each deciding window's span and each word's span mapped back into the text as given."""
+    if isinstance(texts, str):
+        raise TypeError("predict() takes a list of texts, not a single string: wrap it in [].")
+    cleaned = [clean_with_offsets(text) for text in texts]
+    order = sorted(range(len(cleaned)), key=lambda i: len(cleaned[i][0]))
+    results: dict[int, Prediction] = {}
+    for start in range(0, len(order), batch_size):
+        idx = order[start : start + batch_size]
+        for i, pred in zip(idx, predict_batch([cleaned[i][0] for i in idx]), strict=True):
+            offsets = cleaned[i][1]
+            span = None if pred.window is None else offsets.to_raw(*pred.window)
+            words = tuple(to_raw_words(offsets, pred.words))
+            results[i] = replace(pred, window=span, words=words)
+    return [results[i] for i in range(len(cleaned))]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rabat.labels import DEFINITIONS
-from rabat.model import ModelMeta
+from rabat.meta import ModelMeta
 from rabat.signals import TARGET_GROUP_DEFINITIONS
 from service.settings import Settings
 

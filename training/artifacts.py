@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from rabat.files import point_link, remove_stale, staged_dir
-from rabat.model import ModelMeta, MultiTaskModel
+from rabat.meta import ModelMeta
+from rabat.model import MultiTaskModel
 
 
 def save_model(model: MultiTaskModel, tokenizer: Any, meta: ModelMeta, out_dir: Path) -> None:

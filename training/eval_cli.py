@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from rabat.classifier import Classifier
 from rabat.labels import LABELS
-from rabat.model import META_FILE
+from rabat.meta import META_FILE
 from rabat.records import CSV_SUFFIXES, JSONL_SUFFIXES
 from rabat.text import MAX_TEXT_CHARS
 from training import cases as case_bank

@@ -36,7 +36,8 @@ from transformers import AutoTokenizer
 
 from rabat.classifier import Classifier, Prediction
 from rabat.labels import LABELS
-from rabat.model import ModelMeta, MultiTaskModel
+from rabat.meta import ModelMeta
+from rabat.model import MultiTaskModel
 from rabat.onnx_backend import (
     EXPORT_FILE,
     EXPORT_HINT,

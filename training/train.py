@@ -24,7 +24,8 @@ from transformers import AutoTokenizer, get_linear_schedule_with_warmup
 
 from rabat.classifier import Classifier
 from rabat.labels import LABELS
-from rabat.model import ModelMeta, MultiTaskModel
+from rabat.meta import ModelMeta
+from rabat.model import MultiTaskModel
 from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS, UNKNOWN
 from training import artifacts, checkpoint, priors, signal_heads
 from training.batching import LABEL_INDEX, Encoded, collate, encode, plan_batches

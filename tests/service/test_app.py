@@ -13,7 +13,7 @@ import pytest
 from rabat.analysis import Analyzer
 from rabat.classifier import Classifier, Prediction
 from rabat.labels import LABELS
-from rabat.model import ModelMeta
+from rabat.meta import ModelMeta
 from rabat.policy import load_policy
 from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS
 from service.app import create_app
