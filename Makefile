@@ -10,7 +10,7 @@ MODEL ?= models/rabat-minilm/latest
 export RABAT_DATA_DIR ?= $(abspath ../shared/data)
 
 .PHONY: help install system-deps train eval test lint run serve bench loadtest fuzz export-onnx \
-	label-studio bench-annotation bench-pool cases clean image-check
+	label-studio bench-annotation bench-pool cases clean image-check score bench-score
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -21,7 +21,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[train,dev,serve,annotation]"
+	$(PY) -m pip install --quiet -e ".[train,dev,serve,annotation,score,scale]"
 	touch $@
 
 # Label Studio pins its own Django stack: it gets an environment of its own.
@@ -79,6 +79,13 @@ bench-annotation: install  ## push 10,000 texts and pull 10,000 annotations agai
 
 bench-pool: install  ## peak memory of push --dry-run on a 1 GB pool against a small one (MODEL=...)
 	$(PY) scripts/bench_pool.py --model $(MODEL)
+
+score: install  ## score a file of texts: IN=posts.parquet OUT=scored.parquet [ENGINE=ray] [REPORT=report.html] [ARGS=...]
+	@test -n "$(IN)" -a -n "$(OUT)" || { echo "usage: make score IN=posts.jsonl|.csv|.parquet OUT=scored.parquet|.jsonl [ENGINE=local|ray] [REPORT=report.html]" >&2; exit 2; }
+	$(PY) -m scoring "$(IN)" "$(OUT)" --model $(MODEL) --engine $(or $(ENGINE),local) $(if $(REPORT),--report "$(REPORT)") $(ARGS)
+
+bench-score: install  ## the local scoring engine against Ray (1 and 2 workers), the service and the HF pipeline, one run (MODEL=...)
+	$(PY) scripts/bench_scoring.py --model $(MODEL)
 
 image-check:  ## build the image with podman (set up by scripts/podman-setup.sh), serve MODEL in it, check /ready and /classify
 	bash scripts/podman-setup.sh

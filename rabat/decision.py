@@ -69,6 +69,11 @@ class Assessment:
     bounds: tuple[float, float] | None = None
 
 
+def decision_name(met: bool | None) -> str:
+    """The decision as the API and the scorer write it: met, not_met or undetermined."""
+    return "undetermined" if met is None else ("met" if met else "not_met")
+
+
 class Decider:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy

@@ -79,10 +79,13 @@ def read_rows(
     encoding: str = "utf-8",
     fmt: str | None = None,
     max_line_bytes: int | None = None,
+    reject_invalid: bool = False,
 ) -> Iterator[Row | Rejected]:
     """Stream the rows of `path`; every row has the `required` fields (else FileFormatError),
     and a `text_field` longer than `max_chars` characters is `Rejected`, as is a line longer
-    than `max_line_bytes` (default: what a text of `max_chars` can take)."""
+    than `max_line_bytes` (default: what a text of `max_chars` can take). `reject_invalid`:
+    a JSON line that is not one object (or lacks a required field) is `Rejected` with the
+    reason instead of stopping the reading (batch scoring goes on past one broken line)."""
     if max_chars < 1:
         raise ValueError(f"max_chars must be a positive number of characters, got {max_chars}")
     if not path.is_file():
@@ -92,8 +95,12 @@ def read_rows(
     rows = 0
     with path.open("rb") as handle:
         lines = _Lines(path, handle, encoding, cap)
-        parse = _jsonl_rows if fmt == "jsonl" else _csv_rows
-        for row in parse(path, lines, required):
+        rows_of = (
+            _jsonl_rows(path, lines, required, reject_invalid)
+            if fmt == "jsonl"
+            else _csv_rows(path, lines, required)
+        )
+        for row in rows_of:
             rows += 1
             if isinstance(row, Row):
                 row = _check_length(row, text_field, max_chars)
@@ -225,7 +232,9 @@ def _overlong(size: int, cap: int) -> str:
     )
 
 
-def _jsonl_rows(path: Path, lines: _Lines, required: Sequence[str]) -> Iterator[Row | Rejected]:
+def _jsonl_rows(
+    path: Path, lines: _Lines, required: Sequence[str], reject_invalid: bool = False
+) -> Iterator[Row | Rejected]:
     for line in lines:
         number = lines.number
         if number in lines.overlong:
@@ -234,28 +243,39 @@ def _jsonl_rows(path: Path, lines: _Lines, required: Sequence[str]) -> Iterator[
         if not line.strip():
             continue
         where = f"{path}, line {number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            hint = (
-                "The file looks like one JSON array: write one object per line instead."
-                if number == 1 and line.lstrip().startswith("[")
-                else "Fix the line so it is one complete JSON object."
-            )
-            raise FileFormatError(f"{where}: invalid JSON ({err.msg}). {hint}") from None
-        if not isinstance(record, dict):
-            raise FileFormatError(
-                f"{where}: expected a JSON object with the field(s) {', '.join(required)}, "
-                f"found a {type(record).__name__}. Write one object per line."
-            )
-        missing = [key for key in required if key not in record]
-        if missing:
-            found = ", ".join(list(record)[:8]) or "none"
-            raise FileFormatError(
-                f"{where}: no field {', '.join(missing)}: expected {', '.join(required)}, "
-                f"found {found}. Add the field, or rename it."
-            )
-        yield Row(number, record)
+        problem = parse_json_line(line, number, required)
+        if isinstance(problem, dict):
+            yield Row(number, problem)
+        elif reject_invalid and not (number == 1 and line.lstrip().startswith("[")):
+            yield Rejected(number, problem)
+        else:
+            raise FileFormatError(f"{where}: {problem}")
+
+
+def parse_json_line(line: str, number: int, required: Sequence[str]) -> dict[str, Any] | str:
+    """A JSON line's object, or what is wrong with it (a reason for a reject or an error)."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as err:
+        hint = (
+            "The file looks like one JSON array: write one object per line instead."
+            if number == 1 and line.lstrip().startswith("[")
+            else "Fix the line so it is one complete JSON object."
+        )
+        return f"invalid JSON ({err.msg} at column {err.colno}). {hint}"
+    if not isinstance(record, dict):
+        return (
+            f"expected a JSON object with the field(s) {', '.join(required) or 'text'}, "
+            f"found a {type(record).__name__}. Write one object per line."
+        )
+    missing = [key for key in required if key not in record]
+    if missing:
+        found = ", ".join(list(record)[:8]) or "none"
+        return (
+            f"no field {', '.join(missing)}: expected {', '.join(required)}, "
+            f"found {found}. Add the field, or rename it."
+        )
+    return record
 
 
 def _csv_rows(path: Path, lines: _Lines, required: Sequence[str]) -> Iterator[Row | Rejected]:

@@ -130,3 +130,22 @@ def test_an_unknown_encoding_is_named(tmp_path: Path) -> None:
     path.write_text("text\nx\n")
     with pytest.raises(FileFormatError, match=r"unknown encoding 'utf-99'"):
         rows(path, encoding="utf-99")
+
+
+def test_reject_invalid_turns_a_broken_json_line_into_a_reject(tmp_path: Path) -> None:
+    path = tmp_path / "rows.jsonl"
+    path.write_text('{"text": "a"}\n{"text": \n[1, 2]\n{"text": "b"}\n', encoding="utf-8")
+    with pytest.raises(FileFormatError, match=r"line 2: invalid JSON"):
+        list(read_rows(path, required=("text",)))
+    rows = list(read_rows(path, required=("text",), reject_invalid=True))
+    assert [type(r) for r in rows] == [Row, Rejected, Rejected, Row]
+    assert isinstance(rows[1], Rejected) and rows[1].line == 2
+    assert "invalid JSON" in rows[1].reason and "column" in rows[1].reason
+    assert isinstance(rows[2], Rejected) and "found a list" in rows[2].reason
+
+
+def test_a_json_array_file_stops_even_when_lines_may_be_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "rows.jsonl"
+    path.write_text('[{"text": "a"},\n{"text": "b"}]\n', encoding="utf-8")
+    with pytest.raises(FileFormatError, match="looks like one JSON array"):
+        list(read_rows(path, required=("text",), reject_invalid=True))
