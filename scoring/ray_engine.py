@@ -76,8 +76,9 @@ class RayScorer:
 
 
 def run_ray(job: Job, address: str | None) -> RunResult:
-    """Score `job.input` into `job.output` on a Ray cluster (`address`: None starts a local one
-    with `job.workers` CPUs, "auto" joins the running one, "ray://host:port" a remote one)."""
+    """Score `job.input` into `job.output` on a Ray cluster with `job.workers` model actors
+    (`address`: None starts a local one on this machine's cores, "auto" joins the running one,
+    "ray://host:port" a remote one)."""
     import ray
 
     started = time.perf_counter()
@@ -94,8 +95,8 @@ def run_ray(job: Job, address: str | None) -> RunResult:
     parts = job.output.with_name(job.output.name + ".ray")
     shutil.rmtree(parts, ignore_errors=True)
     if not ray.is_initialized():
-        if address is None:
-            ray.init(num_cpus=job.workers, include_dashboard=False)
+        if address is None:  # this machine's cores: the actors and Ray Data's own tasks
+            ray.init(include_dashboard=False)
         else:
             ray.init(address=address)
     ray.data.DataContext.get_current().execution_options.preserve_order = True

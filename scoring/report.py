@@ -46,8 +46,11 @@ class JumpRule:
 
     The baseline is the mean and (population) standard deviation of the rates on the `window`
     calendar days before the day, counting only days with texts; it needs `min_prior` such days.
-    A day jumps when rate > mean + max(k * sd, floor) and it has at least `min_count` hateful
-    texts (for the group, or overall). A jump day stays in later baselines."""
+    A day jumps when rate > mean + max(k * sd, k * se, floor) and it has at least `min_count`
+    hateful texts (for the group, or overall). `se` = sqrt(mean * (1 - mean) / n), the sampling
+    error of a rate over the day's n texts: seven days estimate the spread poorly, and without
+    it a quiet series of random rows raised jumps that were noise (5 in 100,000 random rows).
+    A jump day stays in later baselines."""
 
     window: int = 7
     min_prior: int = 3
@@ -263,7 +266,8 @@ def find_jumps(group: str, points: Sequence[Point], rule: JumpRule = JumpRule())
         if len(prior) < rule.min_prior or p.count < rule.min_count:
             continue
         mean, sd = statistics.fmean(prior), statistics.pstdev(prior)
-        if p.rate > mean + max(rule.k * sd, rule.floor):
+        se = (mean * (1 - mean) / p.total) ** 0.5
+        if p.rate > mean + max(rule.k * sd, rule.k * se, rule.floor):
             jumps.append(Jump(p.day, group, p.rate, mean, sd, p.count))
     return jumps
 
@@ -364,7 +368,8 @@ RATES_HOW = (
     "incitement; per group, those with the group among their targets. Days without texts are "
     "gaps (no point, the line breaks), not zeros. A jump (red ring) is a rate above the mean of "
     "the {window} days before it (at least {min_prior} with texts) by more than {k:g} standard "
-    "deviations and at least {points:g} percentage points, with at least {min_count} hateful "
+    "deviations of those days, more than {k:g} times the sampling error of a rate over that "
+    "day's texts, and at least {points:g} percentage points, with at least {min_count} hateful "
     "texts that day."
 )
 Cell = str | tuple[str, str]

@@ -269,12 +269,23 @@ def test_find_jumps_needs_prior_days_a_minimum_count_and_the_floor() -> None:
     assert find_jumps("g", points([2, 2, 12])) == []
     # a high rate from 4 texts of 10 is below min_count
     assert find_jumps("g", points([0, 0, 0, 4], total=10)) == []
-    # 1 point above a flat baseline is under the 0.02 floor
-    assert find_jumps("g", points([2, 2, 2, 3])) == []
-    assert find_jumps("g", points([2, 2, 2, 3]), JumpRule(floor=0.005, min_count=1)) != []
+    # 1 point above a flat baseline (on days large enough for the sampling error not to
+    # matter) is under the 0.02 floor
+    big = points([2000, 2000, 2000, 3000], total=100_000)
+    assert find_jumps("g", big) == []
+    assert find_jumps("g", big, JumpRule(floor=0.005)) != []
     # only the 7 days before count: a high old day has left the window
     assert find_jumps("g", points([50, 2, 2, 2, 2, 2, 2, 2, 12])) != []
     assert find_jumps("g", points([50, 2, 2, 2, 2, 2, 2, 12])) == []
+
+
+def test_a_rise_within_the_sampling_error_of_a_small_day_is_not_a_jump() -> None:
+    """10 % to 20 % over 50 texts is within 3 sampling errors (3 * 4.2 %): noise, not a jump;
+    the same rise over 1,000 texts is not."""
+    small = [Point(DAY0 + timedelta(days=d), c, 50) for d, c in enumerate([5, 5, 5, 10])]
+    assert find_jumps("g", small) == []
+    large = [Point(DAY0 + timedelta(days=d), c, 1000) for d, c in enumerate([100] * 3 + [200])]
+    assert [j.day for j in find_jumps("g", large)] == [DAY0 + timedelta(days=3)]
 
 
 def test_jump_rule_rejects_bad_parameters() -> None:
