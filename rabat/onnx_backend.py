@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from transformers import PreTrainedTokenizerFast
 
 from rabat.integrity import ONNX_FIX, check_model_files, damaged
 from rabat.meta import ModelMeta
@@ -68,9 +67,7 @@ class OnnxClassifier:
         onnx_path = onnx_file(path, quantized)
         _check_export(path, onnx_path, meta)
         session = _session(onnx_path, threads)
-        # the fast tokenizer straight from tokenizer.json: the same ids and offsets as
-        # AutoTokenizer's, without importing torch (the scorer's workers stay torch-free)
-        tokenizer = PreTrainedTokenizerFast.from_pretrained(str(path))
+        tokenizer = load_tokenizer(path)
         logger.info("loaded ONNX model %s from %s", meta.version, onnx_path)
         return cls(session, tokenizer, meta, batch_size=batch_size)
 
@@ -97,6 +94,21 @@ class OnnxClassifier:
             sigmoid(binary).tolist(),
             sigmoid(evidence).tolist(),
         )
+
+
+def load_tokenizer(model_dir: Path) -> Any:
+    """The tokenizer class `tokenizer_config.json` names, imported from transformers directly:
+    what AutoTokenizer loads (the class matters: XLM-R's builds its own pre-tokenizer, so its
+    offsets differ from a bare tokenizer.json's), without the torch import AutoTokenizer brings
+    (the scorer's worker processes stay torch-free)."""
+    import transformers
+
+    config = json.loads((model_dir / "tokenizer_config.json").read_text(encoding="utf-8"))
+    name = str(config.get("tokenizer_class", ""))
+    cls = getattr(transformers, name, None) or getattr(transformers, f"{name}Fast", None)
+    if cls is None:  # a class this version does not export: let AutoTokenizer find it
+        cls = transformers.AutoTokenizer
+    return cls.from_pretrained(str(model_dir))
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

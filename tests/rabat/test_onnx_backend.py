@@ -111,3 +111,50 @@ def test_stale_export_fails_loudly(onnx_model_dir: Path, tmp_path: Path) -> None
 def test_bad_thread_count_is_a_clear_error(onnx_model_dir: Path) -> None:
     with pytest.raises(ValueError, match="threads must be a positive integer"):
         OnnxClassifier.load(onnx_model_dir, threads=0)
+
+
+TOKENIZER_PROBES = [
+    "hello world",
+    "Bonjour à tous",
+    "مرحبا بكم في العالم",
+    "नमस्ते दुनिया",
+    "你好\uff0c世界",  # a full-width comma
+]
+
+
+@pytest.mark.parametrize("base", ["minilm", "xlm-r"])
+def test_the_onnx_tokenizer_is_autotokenizers_without_torch(
+    base: str, untrained_model_dir: Path, tmp_path: Path
+) -> None:
+    """The same ids and offsets (evidence spans rest on the offsets) for the English and the
+    multilingual model's tokenizer; XLM-R's class builds its own pre-tokenizer, so a bare
+    tokenizer.json would shift every word's start by its space."""
+    from transformers import AutoTokenizer
+
+    from rabat.onnx_backend import load_tokenizer
+
+    folder = untrained_model_dir
+    if base == "xlm-r":
+        from training.e5_convert import write_tokenizer
+
+        folder = tmp_path
+        write_tokenizer(folder)
+    ours = load_tokenizer(folder)(TOKENIZER_PROBES, return_offsets_mapping=True)
+    auto = AutoTokenizer.from_pretrained(str(folder))(TOKENIZER_PROBES, return_offsets_mapping=True)
+    assert ours["input_ids"] == auto["input_ids"]
+    assert ours["offset_mapping"] == auto["offset_mapping"]
+
+
+def test_the_onnx_backend_loads_without_torch(onnx_model_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from rabat.analysis import Analyzer; "
+        f"a = Analyzer.load({str(onnx_model_dir)!r}, 'configs/rabat.yaml', backend='onnx-int8'); "
+        "a.analyze(['a placeholder text'], [None]); print('torch' in sys.modules)"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
