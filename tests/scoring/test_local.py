@@ -7,6 +7,7 @@ import csv
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -192,6 +193,22 @@ def test_an_unfinished_run_of_another_input_is_not_continued(
     assert "holds an unfinished run with other settings" in err and "--restart" in err
     assert main([*args, "--restart", "--workers", "1"]) == 0
     assert [r["id"] for r in read_output(out)] == ["post-00000", "post-00001"]
+
+
+def test_the_command_writes_the_report_from_its_output(
+    onnx_model_dir: Path, texts: list[str], tmp_path: Path
+) -> None:
+    rows = rows_of(texts[:80])
+    source = write_rows(rows, tmp_path / "in.jsonl")
+    out, report = tmp_path / "out.parquet", tmp_path / "report.html"
+    args = [str(source), str(out), "--model", str(onnx_model_dir), "--workers", "1"]
+    assert main([*args, "--no-progress", "--report", str(report)]) == 0
+    page = report.read_text(encoding="utf-8")
+    days = {r["timestamp"][:10] for r in rows}
+    overall = re.findall(r'<circle class="point[^"]*" data-group="all"', page)
+    assert len(overall) == len(days)  # one point a day on the overall chart
+    labels = {r["label"] for r in read_output(out)}
+    assert all(f">{label}<" in page for label in labels)
 
 
 def test_a_file_without_texts_stops_before_any_scoring(
