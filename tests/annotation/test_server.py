@@ -129,6 +129,8 @@ def fake_server(tmp_path: Path, ready: bool) -> tuple[subprocess.Popen[str], Pat
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # a shell's background job inherits SIGINT ignored; a terminal's foreground does not
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     return process, tmp_path / "note.json"
 
