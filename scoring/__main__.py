@@ -53,7 +53,6 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     keep = None if args.keep is None else tuple(c.strip() for c in args.keep.split(",") if c)
     try:
         job = Job(
@@ -106,5 +105,6 @@ def _run(job: Job, engine: str, address: str | None):  # type: ignore[no-untyped
     return run_local(job)
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # the log's setup is the command's, not main()'s (tests call it)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     sys.exit(main())
