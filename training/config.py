@@ -134,6 +134,11 @@ class TrainConfig(_Strict):
     train_caps: dict[str, int] = Field(
         default_factory=dict, description="label -> most training rows"
     )
+    capped_languages: list[str] | None = Field(
+        None,
+        description="train_caps apply to rows in these languages only (ISO 639-1); the others "
+        "are kept whole. None: every row counts",
+    )
     limit_per_corpus: int | None = Field(None, ge=1, description="smoke runs: rows kept per corpus")
     corpus_limits: dict[str, int] = Field(
         default_factory=dict,

@@ -88,7 +88,9 @@ def build(config: TrainConfig) -> BuiltData:
         }
     merged, duplicates = deduplicate(pd.concat(frames, ignore_index=True))
     splits = split(merged, config)
-    splits["train"] = cap(splits["train"], config.train_caps, config.split.seed)
+    splits["train"] = cap(
+        splits["train"], config.train_caps, config.split.seed, config.capped_languages
+    )
     splits["train"], augmented = augment(splits["train"], config)
     manifest = {
         "data_dir": str(data_dir),
@@ -97,6 +99,7 @@ def build(config: TrainConfig) -> BuiltData:
         "deduplication": duplicates,
         "split": config.split.model_dump(),
         "train_caps": config.train_caps,
+        "capped_languages": config.capped_languages,
         "augmentation": augmented,
         "rows_per_label": {name: _count(frame) for name, frame in splits.items()},
         "rows_per_source": {
@@ -273,9 +276,19 @@ def _split_rows(frame: pd.DataFrame, config: TrainConfig) -> dict[str, pd.DataFr
     }
 
 
-def cap(frame: pd.DataFrame, caps: dict[str, int], seed: int) -> pd.DataFrame:
-    """Keep at most `caps[label]` training rows per label, sampled without replacement."""
+def cap(
+    frame: pd.DataFrame,
+    caps: dict[str, int],
+    seed: int,
+    languages: list[str] | None = None,
+) -> pd.DataFrame:
+    """Keep at most `caps[label]` training rows per label, sampled without replacement; with
+    `languages`, only rows in those languages are capped and the rest are kept whole."""
     parts = []
+    if languages is not None:
+        capped = frame["language"].fillna("en").isin(languages)
+        parts.append(frame[~capped])
+        frame = frame[capped]
     for label, rows in frame.groupby("label", sort=False):
         limit = caps.get(str(label))
         parts.append(

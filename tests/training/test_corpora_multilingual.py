@@ -115,3 +115,21 @@ def test_a_group_goes_to_one_split_whole_and_the_split_is_stable() -> None:
     assert 0.06 < len(parts["dev"]) / 5000 < 0.14
     again = split_groups(frame.iloc[::-1], seed=13, dev=0.1, test=0.1)
     assert set(again["dev"]["group"]) == seen["dev"]
+
+
+@pytest.mark.parametrize("name", ["mlma_fr", "mlma_ar"])
+def test_mlma_harm_against_a_protected_group_is_hate_speech(name: str, data_dir: Path) -> None:
+    raw = pd.read_csv(data_dir / f"mlma/{name[-2:]}_dataset.csv", dtype=str)
+    harmful = raw[~raw["sentiment"].str.split("_").map(lambda labels: "normal" in labels)]
+    protected = (raw["target"] == "origin") & raw["group"].isin(["arabs", "african_descent"])
+    rows = load_corpus(name, data_dir).to_pandas()
+    mapped = dict(zip(rows["text"], rows["label"], strict=True))
+    # against a protected group: hate speech even when no annotator chose `hateful`
+    hit = harmful[protected & ~harmful["sentiment"].str.contains("hateful")]
+    labels = Counter(mapped[text] for text in hit["tweet"].str.strip() if text in mapped)
+    # (a text posted twice with other labels keeps one of them: a share, not all)
+    assert labels["hate_speech"] >= 0.95 * labels.total() > 0
+    # against an individual, not hateful: offensive, as in English
+    personal = harmful[(harmful["group"] == "individual") & ~harmful["sentiment"].str.contains("hateful")]
+    labels = Counter(mapped[text] for text in personal["tweet"].str.strip() if text in mapped)
+    assert labels["offensive"] >= 0.95 * labels.total() > 0

@@ -99,6 +99,15 @@ def test_cap_limits_each_label() -> None:
     assert out["label"].value_counts().to_dict() == {"none": 4, "incitement": 1}
 
 
+def test_cap_applies_only_to_the_capped_languages() -> None:
+    frame = rows(*[(f"t{i}", "none", "a") for i in range(10)], *[(f"f{i}", "none", "b") for i in range(6)])
+    frame["key"] = frame["text"]
+    frame["language"] = ["en"] * 10 + ["fr"] * 6
+    out = cap(frame, {"none": 4}, seed=1, languages=["en"])
+    assert out["language"].value_counts().to_dict() == {"en": 4, "fr": 6}
+    assert cap(frame, {"none": 4}, seed=1)["label"].value_counts().to_dict() == {"none": 4}
+
+
 def test_thinning_a_corpus_keeps_its_rare_labels_whole() -> None:
     frame = rows(
         *[(f"o{i}", "offensive", "a") for i in range(90)],
