@@ -82,6 +82,14 @@ class Bad:
     def to_dict(self) -> dict[str, Any]:
         return {"line": self.line, "id": self.id, "reason": self.reason}
 
+    def json_line(self) -> str:
+        return reject_line(self.line, self.id, self.reason)
+
+
+def reject_line(line: int | None, row_id: str | None, reason: str) -> str:
+    """One line of a rejects file (`line` is None where rows were read in parallel, by Ray)."""
+    return json.dumps({"line": line, "id": row_id, "reason": reason}, ensure_ascii=False) + "\n"
+
 
 def input_format(path: Path) -> str:
     """ "jsonl", "csv" or "parquet" by the file's suffix; a FileFormatError for anything else."""
@@ -154,12 +162,18 @@ class Source:
             else:
                 yield check_row(row.fields, row.line, self.limits, self.keep, as_text=True)
 
-    def _parquet_rows(self) -> Iterator[Item | Bad]:
+    def parquet_columns(self) -> list[str]:
+        """The columns to read from a Parquet file: the text and the kept ones it has."""
         import pyarrow.parquet as pq
 
         in_file = set(pq.ParquetFile(self.path).schema_arrow.names)
-        columns = [name for name in (TEXT_COLUMN, *self.keep) if name in in_file]
+        return [name for name in (TEXT_COLUMN, *self.keep) if name in in_file]
+
+    def _parquet_rows(self) -> Iterator[Item | Bad]:
+        import pyarrow.parquet as pq
+
         number = 0
+        columns = self.parquet_columns()
         for batch in pq.ParquetFile(self.path).iter_batches(BATCH_ROWS, columns=columns):
             for fields in batch.to_pylist():
                 number += 1

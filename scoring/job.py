@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rabat.meta import ModelMeta
 from scoring.inputs import JSONL_SUFFIXES, Limits, Source
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,10 +73,7 @@ class Job:
 
     @property
     def model_version(self) -> str:
-        import json
-
-        meta = json.loads((self.model_dir / "rabat_model.json").read_text(encoding="utf-8"))
-        return str(meta["version"])
+        return ModelMeta.read(self.model_dir).version
 
     def worker_settings(self) -> tuple[Path, Path, str, int | None]:
         """What a worker process needs to load the model: one thread each, one per core."""

@@ -14,7 +14,6 @@ loads the model from `job.model_dir`, which must be readable at that path on eve
 from __future__ import annotations
 
 import csv
-import json
 import logging
 import shutil
 import time
@@ -26,7 +25,7 @@ import pyarrow.parquet as pq
 
 from rabat.files import staged
 from rabat.records import parse_json_line
-from scoring.inputs import TEXT_COLUMN, Bad, Item, Limits, Source, check_row
+from scoring.inputs import Bad, Item, Limits, Source, check_row, reject_line
 from scoring.job import Job, JobError
 from scoring.local import RunResult
 from scoring.results import output_schema
@@ -139,8 +138,7 @@ def _read(source: Source) -> Any:
 
     path = str(source.path.resolve())
     if source.fmt == "parquet":
-        in_file = set(pq.ParquetFile(source.path).schema_arrow.names)
-        columns = [c for c in (TEXT_COLUMN, *source.keep) if c in in_file]
+        columns = source.parquet_columns()
         return ray.data.read_parquet(path, num_cpus=READ_CPUS).select_columns(columns)
     if source.fmt == "jsonl":
         return ray.data.read_text(path, drop_empty_lines=True, num_cpus=READ_CPUS)
@@ -173,8 +171,7 @@ def _join(parts: Path, job: Job, schema: pa.Schema) -> tuple[int, int]:
                 bad = table.filter(reasons.is_valid())
                 good = table.filter(reasons.is_null()).drop_columns([REJECT_COLUMN])
                 for row in bad.select([id_column, REJECT_COLUMN]).to_pylist():
-                    line = {"line": None, "id": row[id_column], "reason": row[REJECT_COLUMN]}
-                    rejects.write(json.dumps(line, ensure_ascii=False) + "\n")
+                    rejects.write(reject_line(None, row[id_column], row[REJECT_COLUMN]))
                 rejected += bad.num_rows
                 scored += good.num_rows
                 if writer is not None:

@@ -88,7 +88,7 @@ class Staging:
         if scored:
             self.tmp_part(index).replace(self._part(index))
         if bad:
-            lines = "".join(json.dumps(b.to_dict(), ensure_ascii=False) + "\n" for b in bad)
+            lines = "".join(b.json_line() for b in bad)
             write_text(self.dir / f"rejects-{index:08d}.jsonl", lines)
         progress.parts = index
         self.save(progress)

@@ -23,6 +23,8 @@ def test_shipped_configs_load() -> None:
     assert smoke.corpora == default.corpora  # experiments inherit what they do not change
     assert smoke.name == "rabat-smoke" and smoke.train.max_length == 32
     assert smoke.train.learning_rate == default.train.learning_rate
+    multilingual = load_config(ROOT / "configs/multilingual.yaml")
+    assert multilingual.capped_languages == ["en"] and default.capped_languages is None
 
 
 def test_unknown_key_is_rejected(tmp_path: Path) -> None:

@@ -130,6 +130,8 @@ def test_mlma_harm_against_a_protected_group_is_hate_speech(name: str, data_dir:
     # (a text posted twice with other labels keeps one of them: a share, not all)
     assert labels["hate_speech"] >= 0.95 * labels.total() > 0
     # against an individual, not hateful: offensive, as in English
-    personal = harmful[(harmful["group"] == "individual") & ~harmful["sentiment"].str.contains("hateful")]
+    personal = harmful[
+        (harmful["group"] == "individual") & ~harmful["sentiment"].str.contains("hateful")
+    ]
     labels = Counter(mapped[text] for text in personal["tweet"].str.strip() if text in mapped)
     assert labels["offensive"] >= 0.95 * labels.total() > 0

@@ -100,7 +100,9 @@ def test_cap_limits_each_label() -> None:
 
 
 def test_cap_applies_only_to_the_capped_languages() -> None:
-    frame = rows(*[(f"t{i}", "none", "a") for i in range(10)], *[(f"f{i}", "none", "b") for i in range(6)])
+    frame = rows(
+        *[(f"t{i}", "none", "a") for i in range(10)], *[(f"f{i}", "none", "b") for i in range(6)]
+    )
     frame["key"] = frame["text"]
     frame["language"] = ["en"] * 10 + ["fr"] * 6
     out = cap(frame, {"none": 4}, seed=1, languages=["en"])
