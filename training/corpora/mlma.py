@@ -10,11 +10,10 @@ characteristic and whose group is a protected group of that attribute (origin: p
 descent, Arabs, Asians, Hispanics, Indians, immigrants, refugees; religion: Jews, Muslims,
 Christians; gender: women; sexual orientation: gay people) is hate speech, whatever harmful label
 it got. That is the UN Strategy's definition: pejorative or discriminatory language about a group
-on the basis of who they are. Their annotators rarely chose `hateful` (French: 7 % of posts, 69 %
-of the harmful ones `offensive` or `abusive` against such a group), so the English mapping taught the
-model that French and Arabic abuse of a group is merely offensive. English keeps its mapping: its
-`disability`/`special_needs` posts are mostly a slur used as a general insult, and English has
-hate-speech labels from many other corpora.
+on the basis of who they are. Their annotators rarely chose `hateful` (French: 7 % of posts), so
+the English mapping taught the model that French and Arabic abuse of a group is merely offensive.
+English keeps its mapping: its `disability`/`special_needs` posts are mostly a slur used as a
+general insult, and English has hate-speech labels from many other corpora.
 """
 
 from __future__ import annotations
