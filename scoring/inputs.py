@@ -79,9 +79,6 @@ class Bad:
     id: str | None
     reason: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "id": self.id, "reason": self.reason}
-
     def json_line(self) -> str:
         return reject_line(self.line, self.id, self.reason)
 
