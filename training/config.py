@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from rabat.labels import LABELS
 
@@ -137,7 +145,12 @@ class TrainConfig(_Strict):
     capped_languages: list[str] | None = Field(
         None,
         description="train_caps apply to rows in these languages only (ISO 639-1); the others "
-        "are kept whole. None: every row counts",
+        "are kept whole (or capped per language by language_caps). None: every row counts",
+    )
+    language_caps: dict[str, int] = Field(
+        default_factory=dict,
+        description="label -> most training rows per language, for each language outside "
+        "capped_languages (needs capped_languages)",
     )
     limit_per_corpus: int | None = Field(None, ge=1, description="smoke runs: rows kept per corpus")
     corpus_limits: dict[str, int] = Field(
@@ -187,13 +200,26 @@ class TrainConfig(_Strict):
             raise ValueError(f"corpus_limits must be positive row counts, found {value}")
         return value
 
-    @field_validator("train_caps")
+    @field_validator("train_caps", "language_caps")
     @classmethod
-    def _known_labels(cls, value: dict[str, int]) -> dict[str, int]:
+    def _known_labels(cls, value: dict[str, int], info: ValidationInfo) -> dict[str, int]:
         unknown = sorted(set(value) - set(LABELS))
         if unknown:
-            raise ValueError(f"train_caps has unknown label(s) {unknown}: expected {list(LABELS)}")
+            raise ValueError(
+                f"{info.field_name} has unknown label(s) {unknown}: expected {list(LABELS)}"
+            )
+        if any(n < 1 for n in value.values()):
+            raise ValueError(f"{info.field_name} must be positive row counts, found {value}")
         return value
+
+    @model_validator(mode="after")
+    def _language_caps_need_capped_languages(self) -> TrainConfig:
+        if self.language_caps and self.capped_languages is None:
+            raise ValueError(
+                "language_caps caps the languages outside capped_languages, and capped_languages "
+                "is not set: set it (e.g. capped_languages: [en]) or remove language_caps"
+            )
+        return self
 
     @model_validator(mode="after")
     def _split_leaves_training(self) -> TrainConfig:

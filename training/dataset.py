@@ -89,7 +89,11 @@ def build(config: TrainConfig) -> BuiltData:
     merged, duplicates = deduplicate(pd.concat(frames, ignore_index=True))
     splits = split(merged, config)
     splits["train"] = cap(
-        splits["train"], config.train_caps, config.split.seed, config.capped_languages
+        splits["train"],
+        config.train_caps,
+        config.split.seed,
+        config.capped_languages,
+        config.language_caps,
     )
     splits["train"], augmented = augment(splits["train"], config)
     manifest = {
@@ -100,6 +104,7 @@ def build(config: TrainConfig) -> BuiltData:
         "split": config.split.model_dump(),
         "train_caps": config.train_caps,
         "capped_languages": config.capped_languages,
+        "language_caps": config.language_caps,
         "augmentation": augmented,
         "rows_per_label": {name: _count(frame) for name, frame in splits.items()},
         "rows_per_source": {
@@ -281,20 +286,33 @@ def cap(
     caps: dict[str, int],
     seed: int,
     languages: list[str] | None = None,
+    language_caps: dict[str, int] | None = None,
 ) -> pd.DataFrame:
     """Keep at most `caps[label]` training rows per label, sampled without replacement; with
-    `languages`, only rows in those languages are capped and the rest are kept whole."""
-    parts = []
-    if languages is not None:
-        capped = frame["language"].fillna("en").isin(languages)
-        parts.append(frame[~capped])
-        frame = frame[capped]
+    `languages`, only rows in those languages are capped that way, and each other language is
+    capped on its own by `language_caps` (kept whole without them)."""
+    if languages is None:
+        return _sort(_cap_labels(frame, caps, seed))
+    language = frame["language"].fillna("en")
+    capped = language.isin(languages)
+    parts = [_cap_labels(frame[capped], caps, seed)]
+    for _, rows in frame[~capped].groupby(language[~capped], sort=False):
+        parts.append(_cap_labels(rows, language_caps or {}, seed))
+    return _sort(pd.concat(parts))
+
+
+def _cap_labels(frame: pd.DataFrame, caps: dict[str, int], seed: int) -> pd.DataFrame:
+    parts = [frame.iloc[:0]]
     for label, rows in frame.groupby("label", sort=False):
         limit = caps.get(str(label))
         parts.append(
             rows if limit is None or len(rows) <= limit else rows.sample(n=limit, random_state=seed)
         )
-    return pd.concat(parts).sort_values("key", kind="stable").reset_index(drop=True)
+    return pd.concat(parts)
+
+
+def _sort(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values("key", kind="stable").reset_index(drop=True)
 
 
 def write_splits(data: BuiltData, out_dir: Path) -> None:

@@ -45,6 +45,17 @@ def test_cap_on_unknown_label_is_rejected(tmp_path: Path) -> None:
         load_config(write(tmp_path, "corpora: {olid: 1}\ntrain_caps: {hate: 5}\n"))
 
 
+def test_language_caps_need_capped_languages(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"capped_languages is not set: set it"):
+        load_config(write(tmp_path, "corpora: {olid: 1}\nlanguage_caps: {none: 5}\n"))
+    with pytest.raises(ValueError, match=r"language_caps must be positive row counts"):
+        load_config(
+            write(
+                tmp_path, "corpora: {olid: 1}\ncapped_languages: [en]\nlanguage_caps: {none: 0}\n"
+            )
+        )
+
+
 def test_non_positive_weight_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="corpus weights must be > 0"):
         load_config(write(tmp_path, "corpora: {olid: 0}\n"))

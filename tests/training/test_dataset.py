@@ -110,6 +110,25 @@ def test_cap_applies_only_to_the_capped_languages() -> None:
     assert cap(frame, {"none": 4}, seed=1)["label"].value_counts().to_dict() == {"none": 4}
 
 
+def test_language_caps_cap_each_other_language_on_its_own() -> None:
+    frame = rows(
+        *[(f"e{i}", "none", "a") for i in range(10)],
+        *[(f"f{i}", "none", "b") for i in range(6)],
+        *[(f"d{i}", "none", "c") for i in range(5)],
+        *[(f"h{i}", "hate_speech", "c") for i in range(5)],
+    )
+    frame["key"] = frame["text"]
+    frame["language"] = ["en"] * 10 + ["fr"] * 6 + ["de"] * 10
+    out = cap(frame, {"none": 4}, seed=1, languages=["en"], language_caps={"none": 2})
+    counts = out.groupby(["language", "label"]).size().to_dict()
+    assert counts == {
+        ("en", "none"): 4,
+        ("fr", "none"): 2,
+        ("de", "none"): 2,
+        ("de", "hate_speech"): 5,
+    }
+
+
 def test_thinning_a_corpus_keeps_its_rare_labels_whole() -> None:
     frame = rows(
         *[(f"o{i}", "offensive", "a") for i in range(90)],
