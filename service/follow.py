@@ -81,10 +81,12 @@ class Follower:
             self.state, self.error = "rejected", str(err)
             logger.warning("not serving %s: %s", target, err)
             return False
-        await self.runtime.swap(served)
+        await self.runtime.swap(served, on_installed=self._swapped)
+        return True
+
+    def _swapped(self) -> None:
         self.state, self.error = "swapped", None
         self.swapped_at = datetime.now(UTC).isoformat(timespec="seconds")
-        return True
 
     def complete(self, model_dir: Path) -> bool:
         needed = ["rabat_model.json", "metrics.json"]

@@ -212,8 +212,11 @@ class Retrainer:
             job.state = JobState.VALIDATING
             served = await self.validate(job.model_dir)
             job.state = JobState.SWAPPING
-            await self.runtime.swap(served)
-            job.model_version, job.state = served.version, JobState.DONE
+
+            def done() -> None:
+                job.model_version, job.state = served.version, JobState.DONE
+
+            await self.runtime.swap(served, on_installed=done)
         except TimeoutError:
             job.error = (
                 f"the job took longer than {self.settings.retrain_timeout_s:.0f} s "
