@@ -27,10 +27,13 @@ class Analysis:
     assessment: Assessment
     evidence: list[Span]
     language: Language = UNKNOWN
+    # the model that made it, where two models serve (rabat.routing); None: the one model
+    model_version: str | None = None
 
     def to_dict(self, target_bar: float) -> dict[str, Any]:
         """The JSON shape of one result (see README, "The API")."""
         p, a = self.prediction, self.assessment
+        routed = {} if self.model_version is None else {"model_version": self.model_version}
         return {
             "label": p.label,
             "scores": p.scores,
@@ -70,6 +73,7 @@ class Analysis:
             "windows": p.windows,
             "window": None if p.window is None else {"start": p.window[0], "end": p.window[1]},
             "language": self.language.to_dict(),
+            **routed,
         }
 
 
@@ -135,14 +139,16 @@ class Analyzer:
         texts: Sequence[str],
         contexts: Sequence[Context | None],
         explain: Sequence[bool] | None = None,
+        languages: Sequence[Language] | None = None,
     ) -> list[Analysis]:
-        """Analyse texts in one batch; `contexts` (and `explain`, default all True) align with
-        `texts`. `explain` False leaves a text's evidence spans out."""
+        """Analyse texts in one batch; `contexts` (and `explain`, default all True, and
+        `languages`, default detected here) align with `texts`. `explain` False leaves a text's
+        evidence spans out."""
         if len(texts) != len(contexts):
             raise ValueError(f"got {len(texts)} texts but {len(contexts)} contexts: pass one each")
         flags = [self.evidence] * len(texts) if explain is None else list(explain)
         predictions = self.classifier.predict(texts)
-        languages = detect_batch(texts)
+        languages = detect_batch(texts) if languages is None else list(languages)
         results = []
         for text, context, pred, flag, language in zip(
             texts, contexts, predictions, flags, languages, strict=True

@@ -22,13 +22,16 @@ from service.telemetry import ServiceMetrics
 
 if TYPE_CHECKING:
     from rabat.analysis import Analyzer
+    from rabat.routing import RoutedAnalyzer
 
 DESCRIPTION = """Labels text `none`, `offensive`, `hate_speech` or `incitement` (the UN Strategy
 on Hate Speech's levels) and structures the explanation by the Rabat Plan of Action's six-part
 threshold test. Errors have one shape: `{"error": {"code", "message", "field", "request_id"}}`."""
 
 
-def create_app(settings: Settings | None = None, analyzer: Analyzer | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, analyzer: Analyzer | RoutedAnalyzer | None = None
+) -> FastAPI:
     """A new app. `settings` default to the environment (RABAT_*); `analyzer`, already loaded
     from `settings.model_dir` (`python -m service` does, to fail in one line) or made by a
     test, replaces loading it in the lifespan."""

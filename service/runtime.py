@@ -29,6 +29,7 @@ from service.telemetry import ServiceMetrics
 
 if TYPE_CHECKING:  # rabat.analysis imports torch: load it in the lifespan, not at import
     from rabat.analysis import Analysis, Analyzer
+    from rabat.routing import RoutedAnalyzer
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class Served:
     """A loaded model and what the API says about it (GET /model); swapped as one reference,
     so the analyzer, the card and the version always agree."""
 
-    analyzer: Analyzer
+    analyzer: Analyzer | RoutedAnalyzer
     card: dict[str, Any]
     model_dir: Path
 
@@ -69,7 +70,7 @@ class Runtime:
         self.batcher: Batcher[Analysed] = _new_batcher(self._analyze, settings, metrics)
 
     @property
-    def analyzer(self) -> Analyzer:
+    def analyzer(self) -> Analyzer | RoutedAnalyzer:
         return self.served.analyzer
 
     @property
@@ -85,16 +86,20 @@ class Runtime:
         worker (so serving goes on); a StartupError says why it does not load."""
         settings = self.settings.model_copy(update={"model_dir": model_dir})
         analyzer = await asyncio.to_thread(load_analyzer, settings)
-        return Served(analyzer, read_model_card(analyzer.classifier.meta, settings), model_dir)
+        return Served(analyzer, model_card(analyzer, settings), model_dir)
 
-    async def swap(self, served: Served) -> Served:
+    async def swap(self, served: Served, on_installed: Callable[[], None] | None = None) -> Served:
         """Serve `served` from the next batch on; returns the model it replaced.
 
         The swap runs in the worker thread, between two batches: a batch already running
-        finishes on the old model (each batch reads the model once, when it starts)."""
+        finishes on the old model (each batch reads the model once, when it starts).
+        `on_installed` runs in the same step, so that what a caller reports about the swap
+        (GET /model's follow state, a job's state) never lags the model being served."""
 
         def install() -> Served:
             old, self.served = self.served, served
+            if on_installed is not None:
+                on_installed()
             return old
 
         old: Served = await self.batcher.in_worker(install)
@@ -131,8 +136,43 @@ async def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def load_analyzer(settings: Settings) -> Analyzer:
-    """The Analyzer for the settings' model and policy, or a StartupError saying how to fix."""
+def load_analyzer(settings: Settings) -> Analyzer | RoutedAnalyzer:
+    """The Analyzer for the settings' model and policy (two, routed by language, with
+    RABAT_ROUTE_MODEL_DIR), or a StartupError saying how to fix."""
+    from rabat.routing import RoutedAnalyzer
+
+    primary = _load_one(settings, "RABAT_MODEL_DIR")
+    if settings.route_model_dir is None:
+        return primary
+    routed = settings.model_copy(update={"model_dir": settings.route_model_dir})
+    try:
+        return RoutedAnalyzer(
+            primary, _load_one(routed, "RABAT_ROUTE_MODEL_DIR"), settings.route_languages
+        )
+    except ValueError as err:
+        raise StartupError(f"cannot route between the two models: {err}") from None
+
+
+def model_card(analyzer: Analyzer | RoutedAnalyzer, settings: Settings) -> dict[str, Any]:
+    """GET /model: the model's card; when routing, the primary's with the routed model's card
+    under `routing`, and a version naming both."""
+    from rabat.routing import RoutedAnalyzer
+
+    card = read_model_card(analyzer.classifier.meta, settings)
+    if not isinstance(analyzer, RoutedAnalyzer) or settings.route_model_dir is None:
+        return card
+    routed = settings.model_copy(update={"model_dir": settings.route_model_dir})
+    other = read_model_card(analyzer.other.classifier.meta, routed)
+    card["routing"] = {
+        "languages": sorted(analyzer.languages),
+        "primary": {"version": card["version"], "model_dir": str(settings.model_dir)},
+        "other": {**other, "model_dir": str(settings.route_model_dir)},
+    }
+    card["version"] = f"{card['version']}+{other['version']}"
+    return card
+
+
+def _load_one(settings: Settings, variable: str) -> Analyzer:
     from rabat.analysis import Analyzer
     from rabat.classifier import Classifier
     from rabat.onnx_backend import OnnxClassifier
@@ -140,8 +180,8 @@ def load_analyzer(settings: Settings) -> Analyzer:
 
     if not (settings.model_dir / "rabat_model.json").is_file():
         raise StartupError(
-            f"no Rabat model at {settings.model_dir} (RABAT_MODEL_DIR): train one with "
-            "`make train`, or set RABAT_MODEL_DIR to a directory training wrote "
+            f"no Rabat model at {settings.model_dir} ({variable}): train one with "
+            f"`make train`, or set {variable} to a directory training wrote "
             "(models/<name>/<version>, or models/<name>/latest)"
         )
     try:
@@ -168,7 +208,7 @@ def load_analyzer(settings: Settings) -> Analyzer:
         return Analyzer(predictor, policy, evidence=settings.evidence)
     except (OSError, ValueError) as err:
         raise StartupError(
-            f"cannot load the model at {settings.model_dir} (RABAT_MODEL_DIR, "
+            f"cannot load the model at {settings.model_dir} ({variable}, "
             f"RABAT_BACKEND={settings.backend}): {err}"
         ) from None
 
@@ -178,7 +218,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Load the model and start the batcher; on shutdown, stop retraining, drain and stop."""
     settings: Settings = app.state.settings
     metrics: ServiceMetrics = app.state.metrics
-    injected: Analyzer | None = app.state.injected_analyzer
+    injected: Analyzer | RoutedAnalyzer | None = app.state.injected_analyzer
     try:
         analyzer = (
             injected if injected is not None else await asyncio.to_thread(load_analyzer, settings)
@@ -186,7 +226,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     except StartupError as err:
         logger.error("cannot start: %s", err)
         raise
-    card = read_model_card(analyzer.classifier.meta, settings)
+    card = model_card(analyzer, settings)
     runtime = Runtime(settings, metrics, Served(analyzer, card, settings.model_dir.resolve()))
     runtime.batcher.start()
     retrainer = Retrainer(runtime)

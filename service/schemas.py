@@ -180,10 +180,17 @@ class ResultOut(BaseModel):
     language: LanguageOut = Field(
         description="the language of the text (its dominant one when it mixes languages)"
     )
+    model_version: str | None = Field(
+        None,
+        description="only when two models are routed between by language "
+        "(RABAT_ROUTE_MODEL_DIR): the version of the one that analysed this text",
+    )
 
 
 class ClassifyResponse(ResultOut):
-    model_version: str
+    model_version: str = Field(
+        description="the model that analysed the text (with routing, the one its language went to)"
+    )
     request_id: str
 
 

@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     retrain_log_dir: Path = Path("runs/retrain")
     retrain_every: int = Field(0, ge=0, le=1_000_000)  # 0: only on request
     retrain_timeout_s: float = Field(3_600.0, gt=0, le=7 * 24 * 3_600)
+    # routing (rabat/routing.py): texts whose languages are all in route_languages (or cannot be
+    # told) go to model_dir, the others to route_model_dir, e.g. the multilingual model
+    route_model_dir: Path | None = None
+    route_languages: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["en"])
     # a model path to follow (service/follow.py): what it comes to name is checked and swapped in
     follow_model: Path | None = None
     follow_interval_s: float = Field(10.0, gt=0, le=3_600)
@@ -84,7 +88,7 @@ class Settings(BaseSettings):
     ls_url: str | None = None
     ls_token: SecretStr | None = None
 
-    @field_validator("api_keys", "cors_origins", mode="before")
+    @field_validator("api_keys", "cors_origins", "route_languages", mode="before")
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -112,6 +116,16 @@ class Settings(BaseSettings):
                 f"CORS origins must be '*' or start with http:// or https://, found {bad}"
             )
         return origins
+
+    @field_validator("route_languages")
+    @classmethod
+    def _language_codes(cls, codes: list[str]) -> list[str]:
+        bad = [c for c in codes if not (c.isascii() and c.isalpha() and 2 <= len(c) <= 3)]
+        if bad or not codes:
+            raise ValueError(
+                f"expected ISO 639 language codes such as en or en,fr; found {bad or 'none'}"
+            )
+        return [c.lower() for c in codes]
 
     @field_validator("ls_url")
     @classmethod

@@ -31,7 +31,7 @@ from training.augment import (
     obfuscate_rows,
 )
 from training.config import TrainConfig
-from training.corpora import load_corpus, recipe
+from training.corpora import DEFAULT_LANGUAGE, load_corpus, recipe
 from training.reviewed import SOURCE as REVIEW
 from training.reviewed import load_reviews
 
@@ -293,7 +293,7 @@ def cap(
     capped on its own by `language_caps` (kept whole without them)."""
     if languages is None:
         return _sort(_cap_labels(frame, caps, seed))
-    language = frame["language"].fillna("en")
+    language = frame["language"].fillna(DEFAULT_LANGUAGE)
     capped = language.isin(languages)
     parts = [_cap_labels(frame[capped], caps, seed)]
     for _, rows in frame[~capped].groupby(language[~capped], sort=False):
@@ -338,7 +338,7 @@ def _write_split_files(data: BuiltData, out_dir: Path) -> None:
             "language",
         ]
         if "language" not in frame:
-            frame = frame.assign(language="en")
+            frame = frame.assign(language=DEFAULT_LANGUAGE)
         frame[columns].to_json(
             out_dir / f"{name}.jsonl", orient="records", lines=True, force_ascii=False
         )

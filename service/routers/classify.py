@@ -43,7 +43,8 @@ async def classify(body: ClassifyRequest, request: Request, runtime: RuntimeDep)
     result = analysis.to_dict(target_bar=served.analyzer.target_bar)
     request_id = request.state.request_id
     summarise(request, runtime, [body], [analysis])
-    return JSONResponse({**result, "model_version": served.version, "request_id": request_id})
+    version = result.pop("model_version", served.version)  # routed: the model that made it
+    return JSONResponse({**result, "model_version": version, "request_id": request_id})
 
 
 @router.post("/classify/batch", response_model=BatchResponse, summary="Classify several texts")

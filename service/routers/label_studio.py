@@ -74,7 +74,7 @@ async def predict(body: PredictRequest, request: Request, runtime: RuntimeDep) -
     bar, found = served.analyzer.target_bar, iter(analyses)
     # a blank text gets an empty prediction: Label Studio needs one result per task, in order
     results = [
-        to_prediction(next(found).to_dict(target_bar=bar), served.version, text)
+        predicted(next(found).to_dict(target_bar=bar), served.version, text)
         if text.strip()
         else {"result": [], "score": 1.0, "model_version": served.version}  # nothing to review
         for text in texts
@@ -83,6 +83,12 @@ async def predict(body: PredictRequest, request: Request, runtime: RuntimeDep) -
     runtime.metrics.count_labels(labels)
     request.state.summary = f"tasks={len(texts)} labels={','.join(labels)}"
     return {"results": results, "model_version": served.version}
+
+
+def predicted(result: dict[str, Any], version: str, text: str) -> dict[str, Any]:
+    """A Label Studio prediction, named for the model that made it (with routing, the one the
+    text's language went to)."""
+    return to_prediction(result, result.get("model_version", version), text)
 
 
 @router.post("/webhook", summary="Label Studio events", responses=CONFLICT_RESPONSES)

@@ -57,7 +57,9 @@ def test_environment_with_comma_separated_lists(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("RABAT_CORS_ORIGINS", "https://a.example,https://b.example")
     monkeypatch.setenv("RABAT_MAX_TEXT_CHARS", "500")
     monkeypatch.setenv("RABAT_LOG_TEXT", "true")
+    monkeypatch.setenv("RABAT_ROUTE_LANGUAGES", "EN, fr")
     s = load_settings()
+    assert s.route_languages == ["en", "fr"]
     assert [k.get_secret_value() for k in s.api_keys] == [KEY, f"{KEY}2"]
     assert s.cors_origins == ["https://a.example", "https://b.example"]
     assert s.max_text_chars == 500 and s.log_text is True and s.auth_enabled
@@ -80,6 +82,8 @@ def test_environment_with_comma_separated_lists(monkeypatch: pytest.MonkeyPatch)
         ("RABAT_LOG_TEXT", "perhaps", "RABAT_LOG_TEXT"),
         ("RABAT_RETRAIN_EVERY", "-1", "RABAT_RETRAIN_EVERY"),
         ("RABAT_RETRAIN_TIMEOUT_S", "0", "RABAT_RETRAIN_TIMEOUT_S"),
+        ("RABAT_ROUTE_LANGUAGES", "english", r"RABAT_ROUTE_LANGUAGES.*ISO 639.*\['english'\]"),
+        ("RABAT_ROUTE_LANGUAGES", ",", r"RABAT_ROUTE_LANGUAGES.*found none"),
     ],
 )
 def test_a_bad_value_is_a_clear_error(

@@ -38,6 +38,9 @@ from training.corpora import (
     uli,
 )
 
+# A corpus says its language (ISO 639-1); a row with none (a reviewed row) is taken to be this.
+DEFAULT_LANGUAGE = "en"
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -50,7 +53,7 @@ class Recipe:
     files: tuple[str, ...]
     licence: str
     commercial: bool | None
-    language: str = "en"
+    language: str = DEFAULT_LANGUAGE
     restriction: str | None = None
 
 
