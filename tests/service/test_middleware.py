@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 
 import httpx
@@ -35,14 +36,24 @@ def test_every_response_carries_a_request_id(client: httpx.Client) -> None:
         uuid.UUID(response.headers["X-Request-ID"])
 
 
+def access_line(caplog: pytest.LogCaptureFixture, request_id: str) -> str:
+    """The request's log line. The middleware writes it once the response is sent, so the client
+    can hold the response a moment before the line exists: wait for it (up to 10 s)."""
+    deadline = time.monotonic() + 10
+    while True:
+        found = [r.getMessage() for r in caplog.records if request_id in r.getMessage()]
+        if found or time.monotonic() > deadline:
+            assert found, f"no log line names request {request_id}"
+            return found[0]
+        time.sleep(0.05)
+
+
 def test_the_log_has_no_text_by_default(
     client: httpx.Client, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="service")
     response = client.post("/classify", json={"text": DISTINCTIVE})
-    line = next(
-        r.getMessage() for r in caplog.records if response.headers["X-Request-ID"] in r.getMessage()
-    )
+    line = access_line(caplog, response.headers["X-Request-ID"])
     assert f"chars={len(DISTINCTIVE)}" in line
     assert f"labels={response.json()['label']}" in line
     assert "ms=" in line
