@@ -5,7 +5,11 @@ Two kinds (both in the model card, `augmentation` in metrics.json):
 - **Obfuscation** of a fraction of the training rows of every label alike: one or two words of
   a row (its longest, where the content usually is, or a random one) get spaces inside, leetspeak,
   a dropped, swapped or doubled character, or an emoji in place of a word. The label stays: a
-  word spelt oddly means the same. Only words of letters are touched, never mentions or links.
+  word spelt oddly means the same. Only words of letters are touched, in any script written with
+  spaces (Latin with its accents, Arabic, Cyrillic, ...), never mentions or links. Arabic-script
+  words get elongation with tatweel instead of leetspeak (digits stand for letters only in
+  Latin-script Arabizi). Scripts without spaces (Chinese, Thai, Burmese, ...) are left alone: a
+  "word" there would be a whole sentence.
 - **Identity mentions**: `none` rows that name an identity group are repeated, so naming a
   group weighs as much against "hateful" as the hateful rows that name one weigh for it.
 - **Contrastive rows** made from hateful training rows: the row is quoted, reported or
@@ -25,10 +29,16 @@ from collections.abc import Callable
 import pandas as pd
 
 from rabat.labels import HATEFUL
-from rabat.text import clean
+from rabat.text import IDEOGRAPHIC, UNSPACED_PHONETIC, char_class, clean
 from training.corpora.targets import mentions_identity
 
-_WORD = re.compile(r"(?<![@/\w])(?!(?:http|https|user)\b)[A-Za-z]{4,}(?![\w/:.]\w)")
+# Four or more letters (no digits, no underscore), not inside a mention, a link or a longer token.
+_WORD = re.compile(r"(?<![@/\w])(?!(?:http|https|user)\b)[^\W\d_]{4,}(?![\w/:.]\w)")
+_UNSPACED = re.compile(char_class(IDEOGRAPHIC + UNSPACED_PHONETIC))
+_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f]")
+# Arabic letters that do not join the next one: a tatweel after them would float alone.
+_NON_JOINING = frozenset("\u0627\u0623\u0625\u0622\u062f\u0630\u0631\u0632\u0648\u0624\u0629")
+TATWEEL = "\u0640"
 _LEET = str.maketrans({"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7"})
 # Ordinary words and the emoji people write in their place (the Hatemoji pattern).
 EMOJI = {
@@ -108,25 +118,46 @@ def doubled(word: str, rng: random.Random) -> str:
     return word[:i] + word[i] + word[i:]
 
 
-OBFUSCATIONS: dict[str, Callable[[str, random.Random], str]] = {
+def elongated(word: str, rng: random.Random) -> str:
+    """Stretch a joining Arabic letter with tatweel, as people do to dodge filters."""
+    joining = [i for i, ch in enumerate(word[:-1]) if ch not in _NON_JOINING]
+    if not joining:
+        return word[0] + word
+    i = rng.choice(joining)
+    return word[: i + 1] + TATWEEL * 3 + word[i + 1 :]
+
+
+Disguise = Callable[[str, random.Random], str]
+OBFUSCATIONS: dict[str, Disguise] = {
     "spaced": spaced,
     "leet": leet,
     "dropped": dropped,
     "swapped": swapped,
     "doubled": doubled,
 }
+# Arabic script: no leetspeak, elongation instead (the same number of kinds, so the draw is alike).
+ARABIC_OBFUSCATIONS: dict[str, Disguise] = {
+    **{kind: how for kind, how in OBFUSCATIONS.items() if kind != "leet"},
+    "elongated": elongated,
+}
+_EVERY = {**OBFUSCATIONS, **ARABIC_OBFUSCATIONS}
+
+
+def obfuscations_for(text: str) -> dict[str, Disguise]:
+    """The obfuscations of `text`'s script: ARABIC_OBFUSCATIONS if it has Arabic letters."""
+    return ARABIC_OBFUSCATIONS if _ARABIC.search(text) else OBFUSCATIONS
 
 
 def obfuscate(text: str, rng: random.Random, kind: str | None = None) -> str:
     """`text` with one or two words obfuscated (or a word put as an emoji); `kind` picks one of
-    OBFUSCATIONS or "emoji", else chosen at random."""
-    kind = kind or rng.choice([*OBFUSCATIONS, "emoji"])
+    OBFUSCATIONS, ARABIC_OBFUSCATIONS or "emoji", else one of its script's is chosen at random."""
+    kind = kind or rng.choice([*obfuscations_for(text), "emoji"])
     if kind == "emoji":
         emojied = _EMOJI_WORD.sub(lambda m: EMOJI[m.group(1).lower()], text, count=1)
         if emojied != text:
             return emojied
         kind = "spaced"
-    words = list(_WORD.finditer(text))
+    words = [word for word in _WORD.finditer(text) if not _UNSPACED.search(word.group())]
     if not words:
         return text
     targets = {max(words, key=lambda m: len(m.group()))}
@@ -134,7 +165,7 @@ def obfuscate(text: str, rng: random.Random, kind: str | None = None) -> str:
         targets.add(rng.choice(words))
     out, last = [], 0
     for match in sorted(targets, key=lambda m: m.start()):
-        out += [text[last : match.start()], OBFUSCATIONS[kind](match.group(), rng)]
+        out += [text[last : match.start()], _EVERY[kind](match.group(), rng)]
         last = match.end()
     return "".join(out) + text[last:]
 

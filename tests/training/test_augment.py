@@ -7,7 +7,16 @@ import random
 import pandas as pd
 import pytest
 
-from training.augment import FRAMES, OBFUSCATIONS, contrastive_rows, obfuscate, obfuscate_rows
+from training.augment import (
+    ARABIC_OBFUSCATIONS,
+    FRAMES,
+    OBFUSCATIONS,
+    TATWEEL,
+    contrastive_rows,
+    obfuscate,
+    obfuscate_rows,
+    obfuscations_for,
+)
 
 
 def frame() -> pd.DataFrame:
@@ -46,6 +55,35 @@ def test_each_obfuscation_changes_a_word_and_leaves_mentions_and_links(kind: str
     out = obfuscate(text, random.Random(0), kind)
     assert out != text
     assert out.startswith("@user ") and out.endswith(" http")
+
+
+def test_accented_latin_words_are_disguised_whole() -> None:
+    text = "une journée très agréable au marché"
+    out = obfuscate(text, random.Random(0), "spaced")
+    assert "j o u r n é e" in out or "a g r é a b l e" in out or "m a r c h é" in out
+
+
+@pytest.mark.parametrize("kind", ARABIC_OBFUSCATIONS)
+def test_arabic_words_are_disguised_with_the_arabic_kinds(kind: str) -> None:
+    text = "@user الحديقة جميلة اليوم http"  # "the garden is lovely today"
+    out = obfuscate(text, random.Random(1), kind)
+    assert out != text and out.startswith("@user ") and out.endswith(" http")
+    if kind == "elongated":
+        assert TATWEEL * 3 in out
+
+
+def test_arabic_text_is_never_drawn_leetspeak() -> None:
+    text = "الحديقة جميلة اليوم"
+    assert obfuscations_for(text) is ARABIC_OBFUSCATIONS
+    assert obfuscations_for("the garden") is OBFUSCATIONS
+    outs = [obfuscate(text, random.Random(seed)) for seed in range(60)]
+    assert not any(ch.isdigit() or ch == "*" for out in outs for ch in out)
+    assert any(TATWEEL in out for out in outs)
+
+
+def test_scripts_written_without_spaces_are_left_alone() -> None:
+    text = "今天公园里的花很漂亮"  # "the flowers in the park are lovely today"
+    assert all(obfuscate(text, random.Random(seed), "spaced") == text for seed in range(5))
 
 
 def test_contrastive_rows_frame_hateful_rows_as_none() -> None:

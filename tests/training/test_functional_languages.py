@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 from rabat.labels import LABELS
+from training.augment import TATWEEL
 from training.functional import __main__ as cli
 from training.functional import spec as spec_module
 from training.functional.slurs import slurs_for
 from training.functional.spec import (
     EXPECTED,
-    TATWEEL,
     Spec,
     check_template,
     load_spec,

@@ -8,9 +8,7 @@ their second form for the groups that groups.yaml lists under `feminine`.
 
 from __future__ import annotations
 
-import random
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +16,7 @@ from typing import Any
 import yaml
 
 from rabat.labels import HATEFUL, LABELS
-from training.augment import OBFUSCATIONS
+from training.augment import ARABIC_OBFUSCATIONS, OBFUSCATIONS, Disguise
 
 HERE = Path(__file__).parent
 LANGUAGES: tuple[str, ...] = ("en", "fr", "de", "es", "ar")
@@ -33,11 +31,6 @@ _BRACES = re.compile(r"\{([^{}]*)\}")
 _CHOICE = re.compile(r"\{([^{}|]+)\|([^{}|]+)\}")
 _KEY = re.compile(r"\[([^\]]+)\]")
 _GROUP_KEYS = frozenset({"groups", "identity_words", "feminine"})
-# Arabic letters that do not join the next one: a tatweel after them would float alone.
-_NON_JOINING = frozenset("اأإآدذرزوؤة")
-TATWEEL = "\u0640"
-
-Disguise = Callable[[str, random.Random], str]
 
 
 @dataclass(frozen=True)
@@ -171,16 +164,4 @@ def _resolve(text: str, form: int) -> str:
 def obfuscations(language: str) -> dict[str, Disguise]:
     """The disguises tested in `language`: the augmenter's, except that Arabic script has no
     leetspeak (digits stand for letters only in Latin-script Arabizi) and gains elongation."""
-    if language != "ar":
-        return dict(OBFUSCATIONS)
-    kept = {kind: how for kind, how in OBFUSCATIONS.items() if kind != "leet"}
-    return {**kept, "elongated": elongated}
-
-
-def elongated(word: str, rng: random.Random) -> str:
-    """Stretch a joining Arabic letter with tatweel (كـــذاب), as people do to dodge filters."""
-    joining = [i for i, ch in enumerate(word[:-1]) if ch not in _NON_JOINING]
-    if not joining:
-        return word[0] + word
-    i = rng.choice(joining)
-    return word[: i + 1] + TATWEEL * 3 + word[i + 1 :]
+    return dict(ARABIC_OBFUSCATIONS if language == "ar" else OBFUSCATIONS)
