@@ -21,6 +21,16 @@ if TYPE_CHECKING:
     from rabat.analysis import Analysis, Analyzer, Predictor
 
 
+def language_codes(codes: Collection[str]) -> list[str]:
+    """`codes` checked as ISO 639 codes (two or three letters) and lower-cased; at least one."""
+    bad = [c for c in codes if not (c.isascii() and c.isalpha() and 2 <= len(c) <= 3)]
+    if bad or not codes:
+        raise ValueError(
+            f"expected ISO 639 language codes such as en or en,fr; found {bad or 'none'}"
+        )
+    return [c.lower() for c in codes]
+
+
 class RoutedAnalyzer:
     """`primary` for texts in `languages`, `other` for the rest; used like an Analyzer."""
 

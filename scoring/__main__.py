@@ -2,6 +2,7 @@
 
     python -m scoring posts.parquet scored.parquet --report report.html
     python -m scoring posts.jsonl scored.jsonl --engine ray --address auto
+    python -m scoring posts.jsonl scored.jsonl --route-model models/rabat-multilingual/latest
 
 Exit status: 0 done, 2 the command or the input cannot be used as given (the message says why),
 130 interrupted (run the same command again to continue).
@@ -32,6 +33,18 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path(os.environ.get("RABAT_MODEL_DIR", DEFAULT_MODEL)),
         help=f"model directory (default $RABAT_MODEL_DIR or {DEFAULT_MODEL})",
+    )
+    p.add_argument(
+        "--route-model",
+        type=Path,
+        default=_env_path("RABAT_ROUTE_MODEL_DIR"),
+        help="a second model for the texts not in --route-languages, e.g. the multilingual one "
+        "(default $RABAT_ROUTE_MODEL_DIR; none: one model scores everything)",
+    )
+    p.add_argument(
+        "--route-languages",
+        default=os.environ.get("RABAT_ROUTE_LANGUAGES", "en"),
+        help="comma-separated languages --model scores when routing (default en)",
     )
     p.add_argument("--policy", type=Path, default=DEFAULT_POLICY, help="Rabat policy YAML")
     p.add_argument("--rejects", type=Path, help="bad rows (default OUT's name + .rejects.jsonl)")
@@ -65,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
             chunk_rows=args.chunk_rows,
             limits=Limits(args.max_chars, args.id_column, keep),
             backend=args.backend,
+            route_model_dir=args.route_model,
+            route_languages=tuple(c.strip() for c in args.route_languages.split(",") if c.strip()),
             restart=args.restart,
             overwrite=args.overwrite,
             progress=not args.no_progress,
@@ -91,6 +106,11 @@ def main(argv: list[str] | None = None) -> int:
         write_report(result.output, args.report, timestamp_column=args.timestamp_column)
         print(f"report -> {args.report}")
     return 0
+
+
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
 
 
 def _run(job: Job, engine: str, address: str | None):  # type: ignore[no-untyped-def]

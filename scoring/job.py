@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rabat.meta import ModelMeta
+from rabat.routing import language_codes
 from scoring.inputs import JSONL_SUFFIXES, Limits, Source
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,9 +22,23 @@ class JobError(ValueError):
 
 
 @dataclass(frozen=True)
+class WorkerSettings:
+    """What a scoring process loads: the model (and the routed one), policy, backend, threads."""
+
+    model_dir: Path
+    policy: Path
+    backend: str
+    threads: int | None
+    route_model_dir: Path | None = None
+    route_languages: tuple[str, ...] = ("en",)
+
+
+@dataclass(frozen=True)
 class Job:
     """One run: `input` scored by the model in `model_dir` into `output` (Parquet or JSON lines,
-    by its suffix), bad rows into `rejects` (default: beside the output, `.rejects.jsonl`)."""
+    by its suffix), bad rows into `rejects` (default: beside the output, `.rejects.jsonl`).
+    With `route_model_dir`, texts not in `route_languages` are scored by that model instead
+    (rabat/routing.py), and each row names the model that scored it."""
 
     input: Path
     output: Path
@@ -34,6 +49,8 @@ class Job:
     chunk_rows: int = 1000
     limits: Limits = field(default_factory=Limits)
     backend: str = "onnx-int8"
+    route_model_dir: Path | None = None
+    route_languages: tuple[str, ...] = ("en",)
     restart: bool = False
     overwrite: bool = False
     progress: bool = True
@@ -57,6 +74,18 @@ class Job:
                 f"no Rabat model at {self.model_dir} (rabat_model.json missing): train one with "
                 "`make train` (and `make export-onnx`), or pass --model DIR"
             )
+        if self.route_model_dir is not None:
+            if not (self.route_model_dir / "rabat_model.json").is_file():
+                raise JobError(
+                    f"no Rabat model at {self.route_model_dir} (rabat_model.json missing): pass "
+                    "--route-model DIR with a trained model, e.g. "
+                    "models/rabat-multilingual/latest, or leave it out"
+                )
+            try:
+                codes = tuple(language_codes(self.route_languages))
+            except ValueError as err:
+                raise JobError(f"--route-languages: {err}") from err
+            object.__setattr__(self, "route_languages", codes)  # frozen: normalised once here
         if not self.policy.is_file():
             raise JobError(f"Rabat policy {self.policy} not found: pass --policy FILE")
 
@@ -73,11 +102,17 @@ class Job:
 
     @property
     def model_version(self) -> str:
-        return ModelMeta.read(self.model_dir).version
+        """The model's version; routed, both: `primary+other`."""
+        version = ModelMeta.read(self.model_dir).version
+        if self.route_model_dir is None:
+            return version
+        return f"{version}+{ModelMeta.read(self.route_model_dir).version}"
 
-    def worker_settings(self) -> tuple[Path, Path, str, int | None]:
+    def worker_settings(self) -> WorkerSettings:
         """What a worker process needs to load the model: one thread each, one per core."""
-        return (self.model_dir, self.policy, self.backend, 1)
+        return WorkerSettings(
+            self.model_dir, self.policy, self.backend, 1, self.route_model_dir, self.route_languages
+        )
 
     def key(self, source: Source) -> dict[str, Any]:
         """What must match for an interrupted run to be continued."""
@@ -90,7 +125,7 @@ class Job:
             "max_chars": self.limits.max_chars,
             "id_column": self.limits.id_column,
             "backend": self.backend,
-        }
+        } | ({"route_languages": list(self.route_languages)} if self.route_model_dir else {})
 
     def check_output_free(self, staging_dir: Path) -> None:
         """Refuse to overwrite a finished output unless asked to."""

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from rabat.files import staged
 from rabat.records import parse_json_line
 from scoring.inputs import Bad, Item, Limits, Source, check_row, reject_line
-from scoring.job import Job, JobError
+from scoring.job import Job, JobError, WorkerSettings
 from scoring.local import RunResult
 from scoring.results import output_schema
 from scoring.worker import Scorer, write_jsonl
@@ -41,10 +41,10 @@ class RayScorer:
     back as rows with only an id and a `reject_reason`."""
 
     def __init__(
-        self, settings: tuple[Path, Path, str, int | None], fmt: str, limits: Limits,
+        self, settings: WorkerSettings, fmt: str, limits: Limits,
         keep: tuple[str, ...], schema: pa.Schema,
     ) -> None:  # fmt: skip
-        self.scorer = Scorer.load(*settings)
+        self.scorer = Scorer.load(settings)
         self.fmt, self.limits, self.keep, self.schema = fmt, limits, keep, schema
 
     def __call__(self, batch: pa.Table) -> pa.Table:

@@ -20,6 +20,8 @@ from scoring.results import to_record, to_table
 
 if TYPE_CHECKING:
     from rabat.analysis import Analysis, Analyzer
+    from rabat.routing import RoutedAnalyzer
+    from scoring.job import WorkerSettings
 
 logger = logging.getLogger(__name__)
 
@@ -27,15 +29,26 @@ logger = logging.getLogger(__name__)
 class Scorer:
     """An Analyzer (label, signals, evidence, Rabat assessment) and the rows it turns out."""
 
-    def __init__(self, analyzer: Analyzer) -> None:
+    def __init__(self, analyzer: Analyzer | RoutedAnalyzer) -> None:
         self.analyzer = analyzer
         self.version = analyzer.classifier.version
 
     @classmethod
-    def load(cls, model_dir: Path, policy: Path, backend: str, threads: int | None) -> Scorer:
+    def load(cls, settings: WorkerSettings) -> Scorer:
+        """The model of `settings`, behind a router when it names a second one."""
         from rabat.analysis import Analyzer  # torch and ONNX Runtime load here, not at import
+        from rabat.routing import RoutedAnalyzer
 
-        return cls(Analyzer.load(model_dir, policy, backend=backend, threads=threads))
+        def one(model_dir: Path) -> Analyzer:
+            return Analyzer.load(
+                model_dir, settings.policy, backend=settings.backend, threads=settings.threads
+            )
+
+        primary = one(settings.model_dir)
+        if settings.route_model_dir is None:
+            return cls(primary)
+        other = one(settings.route_model_dir)
+        return cls(RoutedAnalyzer(primary, other, settings.route_languages))
 
     def score(self, items: list[Item]) -> tuple[list[dict[str, Any]], list[Bad]]:
         """The output records of `items` in order, and the rows the model failed on."""
@@ -50,7 +63,8 @@ class Scorer:
                 reason = f"the model failed on this text ({type(analysis).__name__}: {analysis})"
                 bad.append(Bad(item.line, item.id, reason[:500]))
             else:
-                records.append(to_record(item, analysis, bar, self.version))
+                version = analysis.model_version or self.version
+                records.append(to_record(item, analysis, bar, version))
         return records, bad
 
     def _analyze(self, items: list[Item]) -> list[Analysis]:
@@ -83,7 +97,7 @@ _scorer: Scorer | None = None
 
 
 def score_part(
-    settings: tuple[Path, Path, str, int | None],
+    settings: WorkerSettings,
     index: int,
     items: list[Item],
     path: Path,
@@ -94,7 +108,7 @@ def score_part(
     The model loads on the first chunk, so an error loading it reaches the driver as is."""
     global _scorer
     if _scorer is None:
-        _scorer = Scorer.load(*settings)
+        _scorer = Scorer.load(settings)
     records, bad = _scorer.score(items)
     write_part(records, path, fmt, schema)
     return index, len(records), bad

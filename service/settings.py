@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from rabat.routing import language_codes
 from rabat.text import MAX_TEXT_CHARS
 
 logger = logging.getLogger(__name__)
@@ -120,12 +121,7 @@ class Settings(BaseSettings):
     @field_validator("route_languages")
     @classmethod
     def _language_codes(cls, codes: list[str]) -> list[str]:
-        bad = [c for c in codes if not (c.isascii() and c.isalpha() and 2 <= len(c) <= 3)]
-        if bad or not codes:
-            raise ValueError(
-                f"expected ISO 639 language codes such as en or en,fr; found {bad or 'none'}"
-            )
-        return [c.lower() for c in codes]
+        return language_codes(codes)
 
     @field_validator("ls_url")
     @classmethod

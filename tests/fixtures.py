@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -39,11 +41,19 @@ def train_config(name: str, out: Path, data_dir: Path) -> Path:
     return train(config)
 
 
+def copy_model(source: Path, target: Path, version: str | None = None) -> Path:
+    """A copy of a model directory, optionally under another version (a "retrained" model)."""
+    shutil.copytree(source, target)
+    if version is not None:
+        meta_path = target / "rabat_model.json"
+        meta = json.loads(meta_path.read_text())
+        meta_path.write_text(json.dumps({**meta, "version": version}))
+    return target
+
+
 @pytest.fixture(scope="session")
 def onnx_model_dir(smoke_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the smoke model with fp32 and int8 ONNX exports."""
-    import shutil
-
     from training.export_onnx import export_fp32, export_record, quantize_int8, write_record
 
     model_dir = tmp_path_factory.mktemp("onnx") / "model"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from rabat.language import UNDETERMINED, Language
-from rabat.routing import RoutedAnalyzer
+from rabat.routing import RoutedAnalyzer, language_codes
 
 ENGLISH = "The weather is lovely today and we are going to the park."
 FRENCH = "Nous sommes allés au marché ce matin avec les enfants."
@@ -83,3 +83,10 @@ def test_mismatched_contexts_are_refused() -> None:
     routed = RoutedAnalyzer(Recording("en"), Recording("ml"), ["en"])  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="got 2 texts but 1 contexts"):
         routed.analyze([ENGLISH, FRENCH], [None])
+
+
+def test_language_codes_are_checked_and_lower_cased() -> None:
+    assert language_codes(["EN", "fr", "fil"]) == ["en", "fr", "fil"]
+    for bad in (["en", "f1"], ["english"], ["e"], []):
+        with pytest.raises(ValueError, match="expected ISO 639 language codes such as en"):
+            language_codes(bad)

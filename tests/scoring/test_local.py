@@ -19,9 +19,10 @@ import pytest
 
 from rabat.labels import LABELS
 from scoring.__main__ import main
-from scoring.inputs import Limits
+from scoring.inputs import Limits, Source
 from scoring.job import DEFAULT_POLICY, Job
 from scoring.local import run_local
+from tests.fixtures import copy_model
 from tests.scoring.corpus import corpus_texts, read_output, read_rejects, rows_of, write_rows
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -219,3 +220,62 @@ def test_a_file_without_texts_stops_before_any_scoring(
     assert main([str(source), str(out), "--model", str(onnx_model_dir)]) == 2
     assert "no column 'text': found id, body" in capsys.readouterr().err
     assert not out.exists() and not out.with_name("out.parquet.partial").exists()
+
+
+ENGLISH = "The weather is lovely today and we are going to the park."
+FRENCH = "Nous sommes allés au marché ce matin avec les enfants."
+
+
+def test_routed_rows_name_the_model_that_scored_them(onnx_model_dir: Path, tmp_path: Path) -> None:
+    # two copies of one model under other versions: routing reads the text's language
+    english = copy_model(onnx_model_dir, tmp_path / "en", version="en-1")
+    other = copy_model(onnx_model_dir, tmp_path / "ml", version="ml-1")
+    source = write_rows(rows_of([FRENCH, ENGLISH, FRENCH, "🙂"]), tmp_path / "in.jsonl")
+    job = Job(
+        source,
+        tmp_path / "out.parquet",
+        english,
+        route_model_dir=other,
+        route_languages=("EN",),
+        workers=1,
+        progress=False,
+    )
+    assert job.route_languages == ("en",) and job.model_version == "en-1+ml-1"
+    run_local(job)
+    routed = read_output(job.output)
+    assert [r["model_version"] for r in routed] == ["ml-1", "en-1", "ml-1", "en-1"]
+    assert [r["language"] for r in routed[:3]] == ["fr", "en", "fr"]
+    plain = Job(source, tmp_path / "plain.parquet", english, workers=1, progress=False)
+    run_local(plain)
+    alone = read_output(plain.output)
+    assert {r["model_version"] for r in alone} == {"en-1"}
+    assert [r["label"] for r in alone] == [r["label"] for r in routed]  # the same weights
+
+
+def test_routing_settings_are_checked_before_any_scoring(
+    onnx_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = write_rows(rows_of([ENGLISH]), tmp_path / "in.jsonl")
+    out = tmp_path / "out.parquet"
+    args = [str(source), str(out), "--model", str(onnx_model_dir), "--no-progress"]
+    assert main([*args, "--route-model", str(tmp_path / "absent")]) == 2
+    assert "absent (rabat_model.json missing): pass --route-model DIR" in capsys.readouterr().err
+    assert main([*args, "--route-model", str(onnx_model_dir), "--route-languages", "en,f1"]) == 2
+    assert "--route-languages: expected ISO 639 language codes" in capsys.readouterr().err
+    assert not out.exists() and not out.with_name("out.parquet.partial").exists()
+
+
+def test_a_run_is_not_continued_with_other_routing(onnx_model_dir: Path, tmp_path: Path) -> None:
+    source = write_rows(rows_of([ENGLISH, FRENCH]), tmp_path / "in.jsonl")
+    opened = Source.open(source, Limits())
+
+    def key(**routing: Any) -> dict[str, Any]:
+        return Job(source, tmp_path / "out.parquet", onnx_model_dir, **routing).key(opened)
+
+    plain = key()
+    routed = key(route_model_dir=onnx_model_dir)
+    assert "route_languages" not in plain  # an unrouted run's key is as before routing existed
+    assert routed != plain and routed != key(
+        route_model_dir=onnx_model_dir, route_languages=("en", "fr")
+    )
+    assert routed["model_version"] == f"{plain['model_version']}+{plain['model_version']}"

@@ -3,8 +3,6 @@ loopback port (in a background thread), called over real HTTP with httpx."""
 
 from __future__ import annotations
 
-import json
-import shutil
 import socket
 import threading
 import time
@@ -44,16 +42,6 @@ def settings_for(model_dir: Path, **overrides: Any) -> Settings:
         **LIMITS,
     }
     return Settings(**{**values, **overrides})
-
-
-def copy_model(source: Path, target: Path, version: str | None = None) -> Path:
-    """A copy of a model directory, optionally under another version (a "retrained" model)."""
-    shutil.copytree(source, target)
-    if version is not None:
-        meta_path = target / "rabat_model.json"
-        meta = json.loads(meta_path.read_text())
-        meta_path.write_text(json.dumps({**meta, "version": version}))
-    return target
 
 
 def truncate_weights(model_dir: Path) -> Path:

@@ -12,7 +12,8 @@ import pytest
 
 from service.app import create_app
 from service.runtime import lifespan
-from tests.service.conftest import copy_model, serve, settings_for, truncate_weights
+from tests.fixtures import copy_model
+from tests.service.conftest import serve, settings_for, truncate_weights
 
 pytestmark = pytest.mark.slow
 

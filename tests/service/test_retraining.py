@@ -21,7 +21,8 @@ from rabat.signals import TARGET_GROUPS
 from service.app import create_app
 from service.retraining import JobFailed, JobState, RetrainBusy, RetrainJob, probe_problems
 from service.runtime import lifespan
-from tests.service.conftest import copy_model, poison_weights, settings_for, truncate_weights
+from tests.fixtures import copy_model
+from tests.service.conftest import poison_weights, settings_for, truncate_weights
 
 T = TypeVar("T")
 
