@@ -86,7 +86,9 @@ class Predictor(Protocol):
     @property
     def version(self) -> str: ...
 
-    def predict(self, texts: Sequence[str]) -> list[Prediction]: ...
+    def predict(
+        self, texts: Sequence[str], languages: Sequence[str] | None = None
+    ) -> list[Prediction]: ...
 
 
 class Analyzer:
@@ -147,8 +149,8 @@ class Analyzer:
         if len(texts) != len(contexts):
             raise ValueError(f"got {len(texts)} texts but {len(contexts)} contexts: pass one each")
         flags = [self.evidence] * len(texts) if explain is None else list(explain)
-        predictions = self.classifier.predict(texts)
         languages = detect_batch(texts) if languages is None else list(languages)
+        predictions = self.classifier.predict(texts, [language.code for language in languages])
         results = []
         for text, context, pred, flag, language in zip(
             texts, contexts, predictions, flags, languages, strict=True

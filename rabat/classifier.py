@@ -9,6 +9,7 @@ from pathlib import Path
 import torch
 from transformers import AutoTokenizer
 
+from rabat import language_shift
 from rabat.integrity import check_model_files
 from rabat.meta import ModelMeta
 from rabat.model import MultiTaskModel
@@ -51,13 +52,17 @@ class Classifier:
     def version(self) -> str:
         return self.meta.version
 
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+    def predict(
+        self, texts: Sequence[str], languages: Sequence[str] | None = None
+    ) -> list[Prediction]:
         """Predict each text, in input order, in batches sorted by length.
 
         Texts are cleaned as in training (`rabat.text.clean`); a text longer than the model's
-        window is cut to it and flagged `truncated`.
+        window is read in windows (`rabat.windows`). A multilingual model's scores are shifted
+        for each text's language (`rabat.language_shift`: `languages`, else detected).
         """
-        return predict_in_length_order(texts, self.batch_size, self._predict_batch)
+        found = predict_in_length_order(texts, self.batch_size, self._predict_batch)
+        return language_shift.apply(self.meta, texts, found, languages)
 
     def _predict_batch(self, texts: list[str]) -> list[Prediction]:
         return predict_windows(

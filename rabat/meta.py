@@ -4,7 +4,7 @@ ONNX backend and the scorer can read it without loading torch."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rabat.labels import check_labels
@@ -23,6 +23,10 @@ class ModelMeta:
     binary_signals: tuple[str, ...]
     max_length: int
     base_model: str
+    # rabat.language_shift: language -> shift of the hateful labels' log-probabilities, and the
+    # shift of every other language; none for an English-only model
+    language_shift: dict[str, float] = field(default_factory=dict)
+    language_shift_other: float = 0.0
 
     @classmethod
     def read(cls, model_dir: Path) -> ModelMeta:
@@ -40,6 +44,8 @@ class ModelMeta:
             binary_signals=tuple(raw["binary_signals"]),
             max_length=int(raw["max_length"]),
             base_model=str(raw["base_model"]),
+            language_shift={str(k): float(v) for k, v in raw.get("language_shift", {}).items()},
+            language_shift_other=float(raw.get("language_shift_other", 0.0)),
         )
         check_labels(meta.labels, str(path))
         check_target_groups(meta.target_groups, str(path))

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from rabat import language_shift
 from rabat.integrity import ONNX_FIX, check_model_files, damaged
 from rabat.meta import ModelMeta
 from rabat.prediction import Prediction
@@ -75,9 +76,12 @@ class OnnxClassifier:
     def version(self) -> str:
         return self.meta.version
 
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+    def predict(
+        self, texts: Sequence[str], languages: Sequence[str] | None = None
+    ) -> list[Prediction]:
         """Predict each text, in input order, exactly as `Classifier.predict` does."""
-        return predict_in_length_order(texts, self.batch_size, self._predict_batch)
+        found = predict_in_length_order(texts, self.batch_size, self._predict_batch)
+        return language_shift.apply(self.meta, texts, found, languages)
 
     def _predict_batch(self, texts: list[str]) -> list[Prediction]:
         return predict_windows(

@@ -102,7 +102,8 @@ def languages_summary(
 ) -> dict[str, Any]:
     """The languages the model was trained on (its corpora's), and those measured: dev
     macro-F1 per language, and the functional suite per language where
-    `python -m training.multilingual_eval` has written `eval/multilingual.json`."""
+    `python -m training.multilingual_eval` has written `eval/multilingual.json`; with per-language
+    shifts (rabat.language_shift), each language's and the others'."""
     sources = (manifest or {}).get("sources") or {}
     trained = sorted(
         {str(info.get("language", "en")) for info in sources.values() if isinstance(info, dict)}
@@ -125,7 +126,12 @@ def languages_summary(
                     for code, value in (result.get("functional") or {}).items()
                     if isinstance(value, dict)
                 }
-    return {"trained": trained, "dev_macro_f1": dev, "functional": functional}
+    summary = {"trained": trained, "dev_macro_f1": dev, "functional": functional}
+    shift = (metrics or {}).get("language_shift")
+    if isinstance(shift, dict) and isinstance(shift.get("shifts"), dict):
+        # rabat.language_shift: what prediction adds to the hateful labels, per language
+        summary["hateful_shift"] = {**shift["shifts"], "other": shift.get("other", 0.0)}
+    return summary
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:

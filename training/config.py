@@ -105,6 +105,11 @@ class TrainParams(_Strict):
     prior_correction: bool = Field(
         True, description="tune a label-prior correction on dev and fold it into the head"
     )
+    language_shift: bool = Field(
+        True,
+        description="with dev rows in several languages, choose per language a shift of the "
+        "hateful labels' scores on dev (rabat.language_shift), applied at prediction",
+    )
     aux_detach: bool = Field(
         True, description="auxiliary heads learn without back-propagating into the encoder"
     )

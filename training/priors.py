@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.metrics import f1_score
 
-from rabat.labels import LABELS
+from rabat.labels import HATEFUL, LABELS
+from rabat.language_shift import shift_for
 
 ALPHAS = tuple(round(a, 1) for a in np.linspace(0.0, 1.0, 11))
 
@@ -67,3 +68,70 @@ def _counts(labels: Sequence[str]) -> np.ndarray:
 def _macro_f1(y: np.ndarray, probs: np.ndarray) -> float:
     present = sorted(set(y.tolist()))
     return float(f1_score(y, probs.argmax(axis=1), labels=present, average="macro"))
+
+
+# Shifts tried for each language's hateful labels (rabat.language_shift), in log-probability.
+SHIFTS = tuple(float(round(s, 2)) for s in np.arange(-1.0, 2.01, 0.25))
+
+
+@dataclass(frozen=True)
+class LanguageShifts:
+    """Per-language shifts chosen on dev, the shift for every other language, and each
+    language's dev macro-F1 before and after (or why it has no shift of its own)."""
+
+    shifts: dict[str, float]
+    other: float
+    languages: dict[str, dict[str, float | int | str]]
+
+
+def choose_language_shifts(
+    probs: np.ndarray,
+    gold: Sequence[str],
+    languages: Sequence[str],
+    min_rows: int = 200,
+    min_hateful: int = 20,
+) -> LanguageShifts:
+    """For each language with `min_rows` dev rows, `min_hateful` of them hateful and some not,
+    the shift in SHIFTS with the best macro-F1 on its rows (ties to the smaller shift); every
+    other language gets the median of those (a typical language). Nothing for one language."""
+    y = np.array([LABELS.index(label) for label in gold])
+    codes = np.asarray(languages)
+    hateful = np.isin(y, [LABELS.index(label) for label in HATEFUL])
+    shifts: dict[str, float] = {}
+    report: dict[str, dict[str, float | int | str]] = {}
+    if len(set(codes.tolist())) < 2:
+        return LanguageShifts({}, 0.0, {})
+    for code in sorted(set(codes.tolist())):
+        rows = codes == code
+        n, hate = int(rows.sum()), int(hateful[rows].sum())
+        if n < min_rows or hate < min_hateful or hate == n:
+            report[code] = {"rows": n, "hateful": hate, "shift": "other"}
+            continue
+        scores = {s: _macro_f1(y[rows], shift_hateful(probs[rows], s)) for s in SHIFTS}
+        best = max(SHIFTS, key=lambda s: (scores[s], -abs(s)))
+        shifts[code] = float(best)
+        report[code] = {
+            "rows": n,
+            "hateful": hate,
+            "shift": float(best),
+            "dev_macro_f1_before": scores[0.0],
+            "dev_macro_f1_after": scores[best],
+        }
+    other = float(np.median(list(shifts.values()))) if shifts else 0.0
+    return LanguageShifts(shifts, other, report)
+
+
+def shift_hateful(probs: np.ndarray, shift: float | np.ndarray) -> np.ndarray:
+    """Probabilities with `shift` (one, or one per row) added to the hateful labels' logits."""
+    hateful = [LABELS.index(label) for label in HATEFUL]
+    bias = np.zeros((len(probs), len(LABELS)))
+    bias[:, hateful] = np.reshape(shift, (-1, 1))
+    return apply(probs, bias)
+
+
+def apply_language_shifts(
+    probs: np.ndarray, languages: Sequence[str], chosen: LanguageShifts
+) -> np.ndarray:
+    """`probs` with each row shifted for its language, as prediction does (`und`: none)."""
+    per_row = np.array([shift_for(chosen.shifts, chosen.other, code) for code in languages])
+    return shift_hateful(probs, per_row)

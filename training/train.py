@@ -12,7 +12,7 @@ import logging
 import random
 import resource
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -204,8 +204,11 @@ def finish(
             correction.dev_macro_f1_before,
             correction.dev_macro_f1_after,
         )
+    shifts = choose_language_shifts(config, data.splits["dev"], priors.apply(probs["dev"], bias))
     for name, raw in probs.items():
         frame, corrected = data.splits[name], priors.apply(raw, bias)
+        if shifts.shifts:
+            corrected = priors.apply_language_shifts(corrected, list(frame["language"]), shifts)
         labels, sources = list(frame["label"]), list(frame["source"])
         metrics[name] = compute_metrics(labels, _argmax(corrected), corrected, sources)
         if "language" in frame and frame["language"].nunique() > 1:
@@ -215,7 +218,13 @@ def finish(
         }
         logger.info("best model %s macro-F1 %.4f", name, metrics[name]["macro_f1"])
     best.add_label_bias(torch.tensor(bias))
-    meta = ModelMeta.read(run_dir / "best")
+    meta = replace(
+        ModelMeta.read(run_dir / "best"),
+        language_shift=shifts.shifts,
+        language_shift_other=shifts.other,
+    )
+    if shifts.shifts:
+        metrics["language_shift"] = asdict(shifts)
     refused = gate(config, Classifier(best, tokenizer, meta), metrics)
     artifacts.save_model(best, tokenizer, meta, run_dir / "final")
     final_dir = config.output_dir / config.name / progress.version
@@ -314,6 +323,28 @@ def gate(config: TrainConfig, classifier: Classifier, metrics: dict[str, Any]) -
         "passed" if not below else f"refused ({', '.join(below)})",
     )
     return below
+
+
+def choose_language_shifts(
+    config: TrainConfig, dev: Any, probs: np.ndarray
+) -> priors.LanguageShifts:
+    """The hateful labels' shift per language (rabat.language_shift), chosen on dev after the
+    prior correction; none when turned off or dev has one language."""
+    if not config.train.language_shift or "language" not in dev:
+        return priors.LanguageShifts({}, 0.0, {})
+    shifts = priors.choose_language_shifts(probs, list(dev["label"]), list(dev["language"]))
+    for code, found in shifts.languages.items():
+        if "dev_macro_f1_after" in found:
+            logger.info(
+                "language shift %s %+.2f: dev macro-F1 %.4f -> %.4f",
+                code,
+                found["shift"],
+                found["dev_macro_f1_before"],
+                found["dev_macro_f1_after"],
+            )
+    if shifts.shifts:
+        logger.info("language shift of every other language %+.2f", shifts.other)
+    return shifts
 
 
 def per_language(frame: Any, probs: np.ndarray) -> dict[str, Any]:

@@ -29,7 +29,9 @@ class FailingClassifier(Classifier):
         self.meta = ModelMeta("fake-1", LABELS, TARGET_GROUPS, BINARY_SIGNALS, 32, "none")
         self.batch_size = 32
 
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+    def predict(
+        self, texts: Sequence[str], languages: Sequence[str] | None = None
+    ) -> list[Prediction]:
         if any(FAILING_WORD in text for text in texts):
             raise RuntimeError("simulated model failure")
         scores = dict.fromkeys(LABELS, 0.0) | {"none": 1.0}

@@ -10,7 +10,10 @@ from service.model_card import languages_summary
 
 def test_a_multilingual_model_lists_its_languages_and_their_measurements(tmp_path: Path) -> None:
     manifest = {"sources": {"davidson": {"rows": 5}, "cold": {"language": "zh"}}}
-    metrics = {"dev_per_language": {"en": {"macro_f1": 0.61}, "zh": {"macro_f1": 0.69}}}
+    metrics = {
+        "dev_per_language": {"en": {"macro_f1": 0.61}, "zh": {"macro_f1": 0.69}},
+        "language_shift": {"shifts": {"en": 0.0, "zh": 0.5}, "other": 0.25, "languages": {}},
+    }
     (tmp_path / "eval").mkdir()
     result = {"model": str(tmp_path.resolve()), "functional": {"fr": {"overall": 0.7}}}
     other = {"model": "/elsewhere", "functional": {"fr": {"overall": 0.1}}}
@@ -22,6 +25,7 @@ def test_a_multilingual_model_lists_its_languages_and_their_measurements(tmp_pat
         "trained": ["en", "zh"],
         "dev_macro_f1": {"en": 0.61, "zh": 0.69},
         "functional": {"fr": 0.7},
+        "hateful_shift": {"en": 0.0, "zh": 0.5, "other": 0.25},
     }
 
 

@@ -17,7 +17,8 @@ from rabat.classifier import Classifier, Prediction
 from rabat.policy import load_policy
 from service.app import create_app
 from service.runtime import StartupError, lifespan, load_analyzer
-from tests.service.conftest import POLICY, copy_model, settings_for
+from tests.fixtures import copy_model
+from tests.service.conftest import POLICY, settings_for
 
 
 def test_a_missing_model_says_to_run_make_train(tmp_path: Path) -> None:
@@ -85,7 +86,9 @@ class GatedClassifier:
     def version(self) -> str:
         return self.inner.version
 
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+    def predict(
+        self, texts: Sequence[str], languages: Sequence[str] | None = None
+    ) -> list[Prediction]:
         self.entered.set()
         if not self.gate.wait(60):
             raise TimeoutError("the test never opened the gate")
