@@ -42,12 +42,16 @@ def train_config(name: str, out: Path, data_dir: Path) -> Path:
 
 
 def copy_model(source: Path, target: Path, version: str | None = None) -> Path:
-    """A copy of a model directory, optionally under another version (a "retrained" model)."""
+    """A copy of a model directory, optionally under another version (a "retrained" model,
+    exported again if the source had an ONNX export)."""
+    from rabat.onnx_backend import EXPORT_FILE
+
     shutil.copytree(source, target)
     if version is not None:
-        meta_path = target / "rabat_model.json"
-        meta = json.loads(meta_path.read_text())
-        meta_path.write_text(json.dumps({**meta, "version": version}))
+        for name in ("rabat_model.json", EXPORT_FILE):
+            path = target / name
+            if path.is_file():
+                path.write_text(json.dumps({**json.loads(path.read_text()), "version": version}))
     return target
 
 
