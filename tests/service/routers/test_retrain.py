@@ -14,10 +14,10 @@ import pytest
 from rabat.labeling import label_config
 from service.app import create_app
 from service.retraining import RetrainJob
+from tests.fixtures import copy_model
 from tests.service.conftest import (
     ROOT,
     ServerFactory,
-    copy_model,
     serve,
     settings_for,
     truncate_weights,
