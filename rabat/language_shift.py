@@ -24,13 +24,9 @@ from rabat.meta import ModelMeta
 from rabat.prediction import Prediction
 
 
-def shift_of(meta: ModelMeta, language: str) -> float:
-    """The shift for a text in `language` (an ISO 639 code, or `und`)."""
-    return shift_for(meta.language_shift, meta.language_shift_other, language)
-
-
 def shift_for(shifts: Mapping[str, float], other: float, language: str) -> float:
-    """`shifts[language]`, `other` for a language not in it, none for `und`."""
+    """The shift for a text in `language` (an ISO 639 code): `shifts[language]`, `other` for a
+    language not in it, none for `und`."""
     if language == UNDETERMINED:
         return 0.0
     return shifts.get(language, other)
@@ -62,4 +58,6 @@ def apply(
     codes = [found.code for found in detect_batch(texts)] if languages is None else languages
     if len(codes) != len(predictions):
         raise ValueError(f"got {len(codes)} languages for {len(predictions)} texts: pass one each")
-    return [shifted(p, shift_of(meta, code)) for p, code in zip(predictions, codes, strict=True)]
+    table, other = meta.language_shift, meta.language_shift_other
+    pairs = zip(predictions, codes, strict=True)
+    return [shifted(p, shift_for(table, other, code)) for p, code in pairs]

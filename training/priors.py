@@ -109,11 +109,11 @@ def choose_language_shifts(
             continue
         scores = {s: _macro_f1(y[rows], shift_hateful(probs[rows], s)) for s in SHIFTS}
         best = max(SHIFTS, key=lambda s: (scores[s], -abs(s)))
-        shifts[code] = float(best)
+        shifts[code] = best
         report[code] = {
             "rows": n,
             "hateful": hate,
-            "shift": float(best),
+            "shift": best,
             "dev_macro_f1_before": scores[0.0],
             "dev_macro_f1_after": scores[best],
         }
