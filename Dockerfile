@@ -1,7 +1,7 @@
 # Rabat's HTTP service on CPU, with the training and annotation CLIs its retraining runs.
 #
 #   docker build -t rabat .                    # the model comes from the /app/models volume
-#   docker build -t rabat --build-context model="$(readlink -f models/rabat-minilm/latest)" .
+#   docker build -t rabat --build-context model="$(readlink -f models/rabat-multilingual/latest)" .
 #                                              # or is baked in (and seeds an empty volume)
 #   docker run -p 8000:8000 -v rabat-models:/app/models rabat
 #
@@ -72,8 +72,8 @@ RUN --mount=type=bind,from=wheels,target=/wheels \
 
 # The baked-in model, if any, as training lays it out: a version directory and `latest`, the
 # link that retraining repoints.
-COPY --from=model --chown=rabat:rabat . /app/models/rabat-minilm/baked/
-RUN cd /app/models/rabat-minilm \
+COPY --from=model --chown=rabat:rabat . /app/models/rabat-multilingual/baked/
+RUN cd /app/models/rabat-multilingual \
  && if [ -f baked/rabat_model.json ]; then ln -s baked latest; \
     elif [ -n "$(ls -A baked)" ]; then \
       echo "--build-context model=DIR: DIR has no rabat_model.json, it is not a model" >&2; exit 1; \
@@ -95,7 +95,7 @@ RUN python -m pip install --no-cache-dir --quiet --no-build-isolation --no-deps 
 USER rabat
 ENV RABAT_HOST=0.0.0.0 \
     RABAT_PORT=8000 \
-    RABAT_MODEL_DIR=/app/models/rabat-minilm/latest \
+    RABAT_MODEL_DIR=/app/models/rabat-multilingual/latest \
     RABAT_DATA_DIR=/app/data
 VOLUME ["/app/models"]
 EXPOSE 8000

@@ -5,8 +5,10 @@ VENV ?= .venv
 LS_VENV ?= .venv-ls
 LABEL_STUDIO ?= label-studio==1.23.2
 PY := $(VENV)/bin/python
-CONFIG ?= configs/train.yaml
-MODEL ?= models/rabat-minilm/latest
+# the defaults of rabat/defaults.py: the multilingual model (English: configs/train.yaml,
+# models/rabat-minilm/latest)
+CONFIG ?= configs/multilingual.yaml
+MODEL ?= models/rabat-multilingual/latest
 export RABAT_DATA_DIR ?= $(abspath ../shared/data)
 
 .PHONY: help install system-deps train eval test lint run serve bench loadtest fuzz export-onnx \

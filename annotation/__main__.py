@@ -23,9 +23,8 @@ from annotation.client import LabelStudioError, connect
 from annotation.push import DEFAULT_POLICY
 from annotation.server import ServerError, serve
 from annotation.settings import Settings, load_settings
+from rabat.defaults import DEFAULT_MODEL_DIR
 from rabat.text import MAX_TEXT_CHARS
-
-DEFAULT_MODEL = Path("models/rabat-minilm/latest")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,7 +49,7 @@ def _server(settings: Settings, args: argparse.Namespace) -> int:
 def _setup(settings: Settings, args: argparse.Namespace) -> int:
     from annotation.project import check_model_labels, connect_ml_backend, setup_project
 
-    model = args.model if args.model or not DEFAULT_MODEL.exists() else DEFAULT_MODEL
+    model = args.model if args.model or not DEFAULT_MODEL_DIR.exists() else DEFAULT_MODEL_DIR
     key = settings.backend_key.get_secret_value() if settings.backend_key else None
     checked = check_model_labels(model, args.ml_backend or args.service, key)
     client = connect(settings)
@@ -184,7 +183,9 @@ def _parser() -> argparse.ArgumentParser:
     server.set_defaults(run=_server)
     setup = commands.add_parser("setup", help="create or update the review project")
     setup.add_argument("--title", help="project title (default RABAT_LS_PROJECT)")
-    setup.add_argument("--model", type=Path, help=f"model whose labels to check ({DEFAULT_MODEL})")
+    setup.add_argument(
+        "--model", type=Path, help=f"model whose labels to check ({DEFAULT_MODEL_DIR})"
+    )
     setup.add_argument("--service", help="a running Rabat service whose labels to check")
     setup.add_argument(
         "--overlap",
@@ -201,7 +202,7 @@ def _parser() -> argparse.ArgumentParser:
     push = commands.add_parser("push", help="import texts with the model's pre-annotations")
     push.add_argument("pool", type=Path, help="CSV with a `text` column, or JSONL")
     push.add_argument("--title", help="project title (default RABAT_LS_PROJECT)")
-    push.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="model directory")
+    push.add_argument("--model", type=Path, default=DEFAULT_MODEL_DIR, help="model directory")
     push.add_argument("--backend", choices=["auto", "torch", "onnx", "onnx-int8"], default="auto")
     push.add_argument("--policy", type=Path, default=DEFAULT_POLICY, help="Rabat policy YAML")
     push.add_argument("--batch-size", type=int, default=1000, help="tasks per import request")

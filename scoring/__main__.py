@@ -2,7 +2,8 @@
 
     python -m scoring posts.parquet scored.parquet --report report.html
     python -m scoring posts.jsonl scored.jsonl --engine ray --address auto
-    python -m scoring posts.jsonl scored.jsonl --route-model models/rabat-multilingual/latest
+    python -m scoring posts.jsonl scored.jsonl --model models/rabat-minilm/latest \
+        --route-model models/rabat-multilingual/latest    # English text to the English model
 
 Exit status: 0 done, 2 the command or the input cannot be used as given (the message says why),
 130 interrupted (run the same command again to continue).
@@ -16,11 +17,12 @@ import os
 import sys
 from pathlib import Path
 
+from rabat.defaults import DEFAULT_MODEL_DIR
 from scoring.inputs import FileFormatError, Limits
 from scoring.job import BACKENDS, DEFAULT_POLICY, Job, JobError
 from scoring.staging import ResumeError
 
-DEFAULT_MODEL = "models/rabat-minilm/latest"
+DEFAULT_MODEL = str(DEFAULT_MODEL_DIR)
 logger = logging.getLogger("scoring")
 
 

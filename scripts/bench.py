@@ -27,6 +27,8 @@ from typing import Any
 import httpx
 from serving import running_service
 
+from rabat.defaults import DEFAULT_MODEL_DIR
+
 CONTEXT = {
     "speaker": {"role": "public_figure", "influence": "medium"},
     "reach": {"audience_size": 20000, "public": True, "medium": "social_media_post"},
@@ -122,7 +124,7 @@ def print_table(rows: list[dict[str, Any]], baseline: float) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", type=Path, default=Path("models/rabat-minilm/latest"))
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_DIR)
     parser.add_argument("--texts", type=int, default=512)
     parser.add_argument("--max-chars", type=int, default=280)
     parser.add_argument("--clients", default="1,8,32")

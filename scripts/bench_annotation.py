@@ -28,6 +28,7 @@ from annotation.pull import annotator_names, convert, export_tasks, write_versio
 from annotation.push import load_predictor, push
 from annotation.server import launch_plan, wait_ready
 from annotation.settings import Settings, load_settings
+from rabat.defaults import DEFAULT_MODEL_DIR
 from rabat.labeling import LABEL, TEXT, label_config
 
 PUSH_TARGET_S, PULL_TARGET_S = 120.0, 60.0
@@ -111,7 +112,7 @@ def bench_pull(settings: Settings, pool_path: Path, out: Path) -> dict[str, Any]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--model", type=Path, default=Path("models/rabat-minilm/latest"))
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_DIR)
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx-int8"])
     args = parser.parse_args()

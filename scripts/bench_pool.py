@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from rabat.defaults import DEFAULT_MODEL_DIR
+
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_MB = 1024.0
 LONG_LINE = 10 * 1024 * 1024
@@ -92,7 +94,7 @@ def _rss_mb(pid: int) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, default=ROOT / "models/rabat-minilm/latest")
+    parser.add_argument("--model", type=Path, default=ROOT / DEFAULT_MODEL_DIR)
     parser.add_argument("--texts", type=int, default=20_000, help="ordinary texts in each pool")
     parser.add_argument("--gb", type=float, default=1.0, help="size of the large pool")
     args = parser.parse_args()

@@ -32,6 +32,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from rabat.defaults import DEFAULT_MODEL_DIR
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 CORPORA = (  # (file under the data directory, text column, delimiter)
@@ -208,7 +210,7 @@ def memory(args: argparse.Namespace) -> dict[int, dict[str, Any]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", type=Path, default=Path("models/rabat-minilm/latest"))
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_DIR)
     parser.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--work", type=Path, default=ROOT / "runs" / "bench-scoring")
     parser.add_argument("--rows", type=int, default=6000)

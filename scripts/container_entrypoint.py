@@ -31,6 +31,9 @@ from types import FrameType
 CANNOT_START = 3  # service/__main__.py: start-up failed (model or policy)
 POLL_S = 2.0
 META_FILE = "rabat_model.json"
+# rabat/defaults.py (this file imports nothing of Rabat; tests/test_defaults.py checks they agree)
+DEFAULT_MODEL_DIR = "models/rabat-multilingual/latest"
+DEFAULT_CONFIG = "configs/multilingual.yaml"
 
 
 def is_service(argv: Sequence[str]) -> bool:
@@ -60,7 +63,7 @@ def no_model_message(model_dir: Path) -> str:
     return (
         f"no model at {model_dir} ({META_FILE} missing): waiting for one, the service starts as "
         f"soon as it is there. Train one into the models volume with `docker compose exec rabat "
-        f"python -m training --config configs/train.yaml` (the corpora mounted at {data_dir}), "
+        f"python -m training --config {DEFAULT_CONFIG}` (the corpora mounted at {data_dir}), "
         f"put a directory that `make train` wrote at {model_dir}, or build the image with one "
         f"baked in (`--build-context model=DIR`, see the Dockerfile)."
     )
@@ -101,7 +104,7 @@ class _Waiting(http.server.BaseHTTPRequestHandler):
 class Entrypoint:
     def __init__(self, argv: list[str]) -> None:
         self.argv = argv
-        self.model_dir = Path(os.environ.get("RABAT_MODEL_DIR", "models/rabat-minilm/latest"))
+        self.model_dir = Path(os.environ.get("RABAT_MODEL_DIR", DEFAULT_MODEL_DIR))
         self.host = os.environ.get("RABAT_HOST", "127.0.0.1")
         self.port = int(os.environ.get("RABAT_PORT", "8000"))
         self.stopping = threading.Event()

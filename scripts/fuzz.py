@@ -14,10 +14,12 @@ from pathlib import Path
 
 from serving import running_service
 
+from rabat.defaults import DEFAULT_MODEL_DIR
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", type=Path, default=Path("models/rabat-minilm/latest"))
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_DIR)
     parser.add_argument("--max-examples", type=int, default=200)
     args = parser.parse_args()
     # POST /retrain would start a real training run: no retraining config, so it answers 409.

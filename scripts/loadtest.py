@@ -21,6 +21,8 @@ import httpx
 from bench import CONTEXT, load_texts
 from serving import running_service
 
+from rabat.defaults import DEFAULT_MODEL_DIR
+
 BAD_BODIES: list[Any] = [
     {"text": ""},
     {"text": "   \n\t "},
@@ -92,7 +94,7 @@ async def soak(url: str, texts: list[str], seconds: float, clients: int) -> Coun
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", type=Path, default=Path("models/rabat-minilm/latest"))
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_DIR)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--clients", type=int, default=16)
     args = parser.parse_args()

@@ -2,9 +2,11 @@
 # `make run`: train the default model unless one exists, export it to ONNX unless it is, then
 # serve it in the foreground and say where once it is ready. Ctrl-C stops the service.
 #
-#   MODEL or RABAT_MODEL_DIR  the model to serve (default models/rabat-minilm/latest, trained
-#                             from CONFIG when missing; a model named explicitly must exist)
-#   CONFIG                    what to train (default configs/train.yaml)
+#   MODEL or RABAT_MODEL_DIR  the model to serve (default models/rabat-multilingual/latest,
+#                             trained from CONFIG when missing; a model named explicitly must
+#                             exist)
+#   CONFIG                    what to train (default configs/multilingual.yaml; the English
+#                             model: configs/train.yaml)
 #   QUICK_CONFIG              the quick model served while CONFIG trains in the background on a
 #                             first run (default configs/quick.yaml; QUICK_FIRST=0 waits instead)
 #   RABAT_DATA_DIR            the corpora, needed only to train (default ../shared/data)
@@ -12,7 +14,7 @@
 #                             setting reaches it too (service/README.md)
 set -euo pipefail
 PY=${PY:-.venv/bin/python}
-CONFIG=${CONFIG:-configs/train.yaml}
+CONFIG=${CONFIG:-configs/multilingual.yaml}  # rabat/defaults.py
 
 published_path() {  # where a config publishes: models/<its name>/latest
   "$PY" -c 'import sys
@@ -21,19 +23,25 @@ config = load_config(sys.argv[1])
 print(f"{config.output_dir}/{config.name}/latest")' "$1"
 }
 
-DEFAULT_MODEL=$(published_path "$CONFIG")  # models/rabat-minilm/latest for the default config
+corpus_folders() {  # the folders of RABAT_DATA_DIR a config reads
+  "$PY" -c 'import sys
+from training.config import load_config
+from training.corpora import corpus_folders
+print(" ".join(corpus_folders(load_config(sys.argv[1]).corpora)))' "$1"
+}
+
+DEFAULT_MODEL=$(published_path "$CONFIG")  # models/rabat-multilingual/latest for the default config
 MODEL=${MODEL:-${RABAT_MODEL_DIR:-$DEFAULT_MODEL}}
 QUICK_CONFIG=${QUICK_CONFIG:-configs/quick.yaml}
 QUICK_FIRST=${QUICK_FIRST:-1}
 DATA=${RABAT_DATA_DIR:-../shared/data}
-CORPORA=(davidson edos gab-hate-corpus hatemoji hatexplain implicit-hate mlma olid sbic toxic-spans
-  counter-speech reddit-bias online-misogyny)
 HOST=${RABAT_HOST:-127.0.0.1}
 PORT=${RABAT_PORT:-8000}
 
 check_corpora() {
-  local missing=() name
-  for name in "${CORPORA[@]}"; do
+  local missing=() name corpora
+  read -r -a corpora <<<"$(corpus_folders "$CONFIG")"
+  for name in "${corpora[@]}"; do
     [ -d "$DATA/$name" ] || missing+=("$name/")
   done
   if [ ${#missing[@]} -eq 0 ]; then
@@ -42,7 +50,7 @@ check_corpora() {
   cat >&2 <<MSG
 No model at $MODEL, and the corpora to train one are not in $(readlink -m "$DATA")
 (missing: ${missing[*]}).
-Put the corpus folders (${CORPORA[*]/%//}) in one directory, each with the files
+Put the corpus folders (${corpora[*]/%//}) in one directory, each with the files
 docs/corpora.md lists, then either move that directory to $(readlink -m ../shared/data) and run
 \`make run\`, or run
   RABAT_DATA_DIR=/path/to/that/directory make run
@@ -57,8 +65,8 @@ train_model() {
     exit 1
   fi
   check_corpora
-  echo "no model at $MODEL: training $CONFIG (about 12 minutes on 2 CPU cores; an interrupted" \
-    "run resumes from its checkpoint when started again)"
+  echo "no model at $MODEL: training $CONFIG (about $(training_minutes) minutes on 2 CPU cores;" \
+    "an interrupted run resumes from its checkpoint when started again)"
   PUBLISHED=$(mktemp)
   trap 'rm -f "$PUBLISHED"' EXIT
   RABAT_DATA_DIR=$DATA "$PY" -m training --config "$CONFIG" --published-to "$PUBLISHED"
@@ -93,9 +101,17 @@ quick_first() {
     '"$1" -m training --config "$2" && "$1" -m training.export_onnx --model "$3" --dev-limit 2000' \
     _ "$PY" "$CONFIG" "$FULL" >>"$LOG" 2>&1 </dev/null &
   export RABAT_FOLLOW_MODEL=$FULL
-  BACKGROUND="the full model ($CONFIG) is training in the background (log: $LOG, about 15
-minutes on 2 CPU cores); the service swaps it in when it is ready: GET /model shows
+  BACKGROUND="the full model ($CONFIG) is training in the background (log: $LOG, about
+$(training_minutes) minutes on 2 CPU cores); the service swaps it in when it is ready: GET /model shows
 \`follow\`. A later \`make run\` serves it at once."
+}
+
+training_minutes() {  # measured on 2 cores (docs/multilingual.md, README); machines differ 2.2x
+  case "$(basename "$CONFIG")" in
+    multilingual.yaml) echo "30 to 70" ;;
+    train.yaml) echo "12 to 25" ;;
+    *) echo "some" ;;
+  esac
 }
 
 url_host() {  # where a client on this machine reaches RABAT_HOST

@@ -1,7 +1,8 @@
 """The service's settings: environment variables with the `RABAT_` prefix, read and validated
 in one place (`load_settings`), at start-up.
 
-    RABAT_MODEL_DIR=models/rabat-minilm/latest RABAT_API_KEYS=key-one,key-two python -m service
+    RABAT_MODEL_DIR=models/rabat-multilingual/latest RABAT_API_KEYS=key-one,key-two \
+        python -m service
 
 List settings (`RABAT_API_KEYS`, `RABAT_CORS_ORIGINS`) take comma-separated values.
 """
@@ -16,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from rabat.defaults import DEFAULT_CONFIG, DEFAULT_MODEL_DIR
 from rabat.routing import language_codes
 from rabat.text import MAX_TEXT_CHARS
 
@@ -38,7 +40,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", frozen=True)
 
-    model_dir: Path = Path("models/rabat-minilm/latest")
+    model_dir: Path = DEFAULT_MODEL_DIR
     policy_path: Path = Path("configs/rabat.yaml")
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
@@ -73,11 +75,12 @@ class Settings(BaseSettings):
     ml_backend_explain: bool = (
         True  # evidence spans in /predict pre-annotations (free: the forward pass)
     )
-    retrain_config: Path = Path("configs/train.yaml")
+    retrain_config: Path = DEFAULT_CONFIG
     reviews_dir: Path = Path("reviews")
     retrain_log_dir: Path = Path("runs/retrain")
     retrain_every: int = Field(0, ge=0, le=1_000_000)  # 0: only on request
-    retrain_timeout_s: float = Field(3_600.0, gt=0, le=7 * 24 * 3_600)
+    # the multilingual recipe takes 30-70 minutes on 2 cores (docs/multilingual.md)
+    retrain_timeout_s: float = Field(3 * 3_600.0, gt=0, le=7 * 24 * 3_600)
     # routing (rabat/routing.py): texts whose languages are all in route_languages (or cannot be
     # told) go to model_dir, the others to route_model_dir, e.g. the multilingual model
     route_model_dir: Path | None = None

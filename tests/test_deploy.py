@@ -25,6 +25,8 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from rabat.defaults import DEFAULT_CONFIG, DEFAULT_MODEL_DIR
+
 ROOT = Path(__file__).resolve().parents[1]
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 CONSTRAINTS = "constraints.txt"
@@ -622,3 +624,43 @@ def test_image_check_target_runs_the_script(makefile: str) -> None:
 def test_shell_scripts_parse(script: str) -> None:
     checked = subprocess.run(["bash", "-n", str(ROOT / "scripts" / script)], capture_output=True)
     assert checked.returncode == 0, checked.stderr.decode()
+
+
+# --- the default model, spelt out where Python cannot import it ---------------------------------
+
+
+def shell_default(script: str, name: str) -> str:
+    """The default of `NAME=${NAME:-value}` in a shell script."""
+    text = (ROOT / script).read_text(encoding="utf-8")
+    match = re.search(rf"^{name}=\$\{{{name}:-([^}}]+)\}}", text, re.M)
+    assert match, f"{script} sets no default for {name}"
+    return match.group(1)
+
+
+def test_every_default_names_the_model_of_rabat_defaults(
+    makefile: str, image: list[Instruction], compose: dict
+) -> None:
+    """rabat/defaults.py is the source; the files that cannot import it must say the same."""
+    assert makefile_variable(makefile, "CONFIG") == str(DEFAULT_CONFIG)
+    assert makefile_variable(makefile, "MODEL") == str(DEFAULT_MODEL_DIR)
+    assert shell_default("scripts/run.sh", "CONFIG") == str(DEFAULT_CONFIG)
+    assert shell_default("scripts/image-check.sh", "MODEL") == str(DEFAULT_MODEL_DIR)
+    in_image = f"/app/{DEFAULT_MODEL_DIR}"
+    env = dict(
+        pair.split("=", 1)
+        for ins in image
+        if ins.keyword == "ENV"
+        for pair in shlex.split(ins.args)
+    )
+    assert env["RABAT_MODEL_DIR"] == in_image
+    assert compose["services"]["rabat"]["environment"]["RABAT_MODEL_DIR"] == in_image
+    assert f"IN_IMAGE_MODEL={in_image}\n" in (ROOT / "scripts/image-check.sh").read_text()
+    baked = [
+        shlex.split(ins.args)[-1]
+        for ins in image
+        if ins.keyword == "COPY" and "--from=model" in ins.args
+    ]
+    assert baked == [f"{Path(in_image).parent}/baked/"], "the baked model is not where `latest` is"
+    entrypoint = (ROOT / "scripts/container_entrypoint.py").read_text(encoding="utf-8")
+    assert f'DEFAULT_MODEL_DIR = "{DEFAULT_MODEL_DIR}"' in entrypoint
+    assert f'DEFAULT_CONFIG = "{DEFAULT_CONFIG}"' in entrypoint

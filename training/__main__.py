@@ -1,5 +1,5 @@
-"""`python -m training --config configs/train.yaml [--fresh] [--reviews FILE ...]`: train and
-publish a model.
+"""`python -m training [--config configs/multilingual.yaml] [--fresh] [--reviews FILE ...]`:
+train and publish a model.
 
 Exit status: 0 published (`latest` moved); 2 a bad config; 4 the publish gate refused the model
 (written beside the others, `latest` not moved; the message names the categories)."""
@@ -11,13 +11,18 @@ import logging
 import sys
 from pathlib import Path
 
+from rabat.defaults import DEFAULT_CONFIG
 from rabat.files import write_text
 from training.config import load_config
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training", description=__doc__)
-    parser.add_argument("--config", default="configs/train.yaml", help="training config YAML")
+    parser.add_argument(
+        "--config",
+        default=str(DEFAULT_CONFIG),
+        help=f"training config YAML (default {DEFAULT_CONFIG})",
+    )
     parser.add_argument(
         "--fresh", action="store_true", help="ignore an interrupted run's checkpoint"
     )

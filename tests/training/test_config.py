@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from rabat.defaults import DEFAULT_CONFIG, DEFAULT_MODEL_DIR, ENGLISH_CONFIG, ENGLISH_MODEL_DIR
 from training.config import DATA_DIR_ENV, TrainConfig, load_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,6 +26,17 @@ def test_shipped_configs_load() -> None:
     assert smoke.train.learning_rate == default.train.learning_rate
     multilingual = load_config(ROOT / "configs/multilingual.yaml")
     assert multilingual.capped_languages == ["en"] and default.capped_languages is None
+
+
+@pytest.mark.parametrize(
+    ("config", "model_dir"),
+    [(DEFAULT_CONFIG, DEFAULT_MODEL_DIR), (ENGLISH_CONFIG, ENGLISH_MODEL_DIR)],
+)
+def test_each_default_config_publishes_where_its_model_is_looked_for(
+    config: Path, model_dir: Path
+) -> None:
+    loaded = load_config(ROOT / config)
+    assert Path(loaded.output_dir) / loaded.name / "latest" == model_dir
 
 
 def test_unknown_key_is_rejected(tmp_path: Path) -> None:

@@ -9,12 +9,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from rabat.defaults import DEFAULT_CONFIG
 from rabat.labels import LABELS
 from rabat.signals import TARGET_GROUPS, UNKNOWN
 from rabat.text import dedup_key
-from training.corpora import RECIPES, load_corpus
+from training.config import load_config
+from training.corpora import RECIPES, corpus_folders, load_corpus
 from training.corpora.hatemoji import target_groups
 from training.corpora.targets import groups_from_description
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("name", sorted(RECIPES))
@@ -167,3 +171,12 @@ def test_hatemoji_literal_targets_parse(data_dir: Path) -> None:
     raw = pd.read_csv(data_dir / "hatemoji/train.csv")
     codes = {c for t in raw["target"] for c in ast.literal_eval(t)}
     assert all(target_groups([c]) <= set(TARGET_GROUPS) for c in codes)
+
+
+def test_corpus_folders_are_the_top_folders_a_config_reads(data_dir: Path) -> None:
+    assert corpus_folders(["mlma", "mlma_fr", "davidson"]) == ["davidson", "mlma"]
+    folders = corpus_folders(load_config(ROOT / DEFAULT_CONFIG).corpora)
+    assert {"mlma", "germeval2018", "cold", "myhatespeech"} <= set(folders)
+    assert all((data_dir / folder).is_dir() for folder in folders)
+    with pytest.raises(ValueError, match="unknown corpus 'nope'"):
+        corpus_folders(["nope"])

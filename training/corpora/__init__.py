@@ -6,7 +6,7 @@ The mapping decisions and their reasons are tabulated in docs/corpora.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,3 +133,8 @@ def recipe(name: str) -> Recipe:
 def load_corpus(name: str, data_dir: Path) -> datasets.Dataset:
     """Load one corpus by name as unified records."""
     return recipe(name).load(data_dir)
+
+
+def corpus_folders(names: Iterable[str]) -> list[str]:
+    """The folders of the data directory that these corpora read, e.g. ["davidson", "mlma"]."""
+    return sorted({file.split("/", 1)[0] for name in names for file in recipe(name).files})
