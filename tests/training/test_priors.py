@@ -30,6 +30,7 @@ def test_a_language_whose_hate_is_under_scored_gets_a_positive_shift() -> None:
     languages = ["de"] * 300 + ["en"] * 300
     chosen = choose_language_shifts(probs, gold, languages)
     assert chosen.shifts["en"] == 0.0  # ties go to the smaller shift
+    assert chosen.languages["en"]["dev_macro_f1_after"] == 1.0
     assert chosen.shifts["de"] > 0.0 and chosen.shifts["de"] in SHIFTS
     de = chosen.languages["de"]
     assert de["dev_macro_f1_after"] == 1.0 and de["dev_macro_f1_before"] < 1.0  # type: ignore[operator]
@@ -50,6 +51,19 @@ def test_languages_without_enough_rows_or_hateful_rows_take_the_others_shift() -
     assert chosen.other == chosen.shifts["de"]
     out = apply_language_shifts(probs[[0, 0]], ["es", "und"], chosen)
     assert np.allclose(out[1], probs[1]) and out[0][HATE] > probs[0][HATE]
+
+
+def test_the_language_of_most_dev_rows_keeps_the_prior_corrections_scores() -> None:
+    # English: 400 of 700 rows, its hateful rows under-scored as German's are; a shift would
+    # raise its dev macro-F1, but the prior correction was chosen on these rows already
+    probs = np.vstack([rows(100, 100, 0.3)[0], rows(200, 0, 0.05)[0]] * 2 + [rows(100, 0, 0.05)[0]])
+    gold = (["hate_speech"] * 100 + ["none"] * 200) * 2 + ["none"] * 100
+    languages = ["de"] * 300 + ["en"] * 400
+    chosen = choose_language_shifts(probs, gold, languages)
+    assert chosen.shifts["en"] == 0.0 and chosen.languages["en"]["chosen_by"] == "the prior"
+    assert chosen.shifts["de"] > 0.0
+    assert chosen.other == chosen.shifts["de"]  # the median leaves the reference language out
+    assert np.allclose(apply_language_shifts(probs[300:], languages[300:], chosen), probs[300:])
 
 
 def test_one_language_gets_no_shift() -> None:
