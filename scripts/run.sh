@@ -108,8 +108,8 @@ $(training_minutes) minutes on 2 CPU cores); the service swaps it in when it is 
 
 training_minutes() {  # measured on 2 cores (docs/multilingual.md, README); machines differ 2.2x
   case "$(basename "$CONFIG")" in
-    multilingual.yaml) echo "30 to 70" ;;
-    train.yaml) echo "12 to 25" ;;
+    multilingual.yaml) echo "20 to 70" ;;
+    train.yaml) echo "9 to 25" ;;
     *) echo "some" ;;
   esac
 }

@@ -79,7 +79,7 @@ class Settings(BaseSettings):
     reviews_dir: Path = Path("reviews")
     retrain_log_dir: Path = Path("runs/retrain")
     retrain_every: int = Field(0, ge=0, le=1_000_000)  # 0: only on request
-    # the multilingual recipe takes 30-70 minutes on 2 cores (docs/multilingual.md)
+    # the multilingual recipe trains for 22 to 70 minutes on 2 cores, by the machine's speed
     retrain_timeout_s: float = Field(3 * 3_600.0, gt=0, le=7 * 24 * 3_600)
     # routing (rabat/routing.py): texts whose languages are all in route_languages (or cannot be
     # told) go to model_dir, the others to route_model_dir, e.g. the multilingual model
