@@ -22,7 +22,6 @@ from scoring.inputs import FileFormatError, Limits
 from scoring.job import BACKENDS, DEFAULT_POLICY, Job, JobError
 from scoring.staging import ResumeError
 
-DEFAULT_MODEL = str(DEFAULT_MODEL_DIR)
 logger = logging.getLogger("scoring")
 
 
@@ -33,8 +32,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--model",
         type=Path,
-        default=Path(os.environ.get("RABAT_MODEL_DIR", DEFAULT_MODEL)),
-        help=f"model directory (default $RABAT_MODEL_DIR or {DEFAULT_MODEL})",
+        default=Path(os.environ.get("RABAT_MODEL_DIR", DEFAULT_MODEL_DIR)),
+        help=f"model directory (default $RABAT_MODEL_DIR or {DEFAULT_MODEL_DIR})",
     )
     p.add_argument(
         "--route-model",

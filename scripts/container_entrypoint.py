@@ -31,7 +31,7 @@ from types import FrameType
 CANNOT_START = 3  # service/__main__.py: start-up failed (model or policy)
 POLL_S = 2.0
 META_FILE = "rabat_model.json"
-# rabat/defaults.py (this file imports nothing of Rabat; tests/test_defaults.py checks they agree)
+# rabat/defaults.py (this file imports nothing of Rabat; tests/test_deploy.py checks they agree)
 DEFAULT_MODEL_DIR = "models/rabat-multilingual/latest"
 DEFAULT_CONFIG = "configs/multilingual.yaml"
 

@@ -102,8 +102,8 @@ quick_first() {
     _ "$PY" "$CONFIG" "$FULL" >>"$LOG" 2>&1 </dev/null &
   export RABAT_FOLLOW_MODEL=$FULL
   BACKGROUND="the full model ($CONFIG) is training in the background (log: $LOG, about
-$(training_minutes) minutes on 2 CPU cores); the service swaps it in when it is ready: GET /model shows
-\`follow\`. A later \`make run\` serves it at once."
+$(training_minutes) minutes on 2 CPU cores); the service swaps it in when it is ready: GET
+/model shows \`follow\`. A later \`make run\` serves it at once."
 }
 
 training_minutes() {  # measured on 2 cores (docs/multilingual.md, README); machines differ 2.2x

@@ -363,13 +363,18 @@ def test_runs_as_a_non_root_user(image: list[Instruction]) -> None:
     assert users[-1].line < cmd.line
 
 
-def test_serves_on_all_interfaces_port_8000(image: list[Instruction]) -> None:
-    env = dict(
+def image_env(image: list[Instruction]) -> dict[str, str]:
+    """The variables the image's `ENV` instructions set."""
+    return dict(
         pair.split("=", 1)
         for ins in image
         if ins.keyword == "ENV"
         for pair in shlex.split(ins.args)
     )
+
+
+def test_serves_on_all_interfaces_port_8000(image: list[Instruction]) -> None:
+    env = image_env(image)
     assert env["RABAT_HOST"] == "0.0.0.0"
     assert env["RABAT_PORT"] == "8000"
     assert [ins.args for ins in image if ins.keyword == "EXPOSE"] == ["8000"]
@@ -646,13 +651,7 @@ def test_every_default_names_the_model_of_rabat_defaults(
     assert shell_default("scripts/run.sh", "CONFIG") == str(DEFAULT_CONFIG)
     assert shell_default("scripts/image-check.sh", "MODEL") == str(DEFAULT_MODEL_DIR)
     in_image = f"/app/{DEFAULT_MODEL_DIR}"
-    env = dict(
-        pair.split("=", 1)
-        for ins in image
-        if ins.keyword == "ENV"
-        for pair in shlex.split(ins.args)
-    )
-    assert env["RABAT_MODEL_DIR"] == in_image
+    assert image_env(image)["RABAT_MODEL_DIR"] == in_image
     assert compose["services"]["rabat"]["environment"]["RABAT_MODEL_DIR"] == in_image
     assert f"IN_IMAGE_MODEL={in_image}\n" in (ROOT / "scripts/image-check.sh").read_text()
     baked = [

@@ -105,12 +105,12 @@ def choose_language_shifts(
     report: dict[str, dict[str, float | int | str]] = {}
     if len(set(codes.tolist())) < 2:
         return LanguageShifts({}, 0.0, {})
-    reference: dict[str, float] = {}
+    majority = None  # the language of most dev rows, if one holds more than half
     for code in sorted(set(codes.tolist())):
         rows = codes == code
         n, hate = int(rows.sum()), int(hateful[rows].sum())
         if 2 * n > len(codes):
-            reference[code] = 0.0
+            majority = code
             report[code] = {"rows": n, "hateful": hate, "shift": 0.0, "chosen_by": "the prior"}
             continue
         if n < min_rows or hate < min_hateful or hate == n:
@@ -127,7 +127,9 @@ def choose_language_shifts(
             "dev_macro_f1_after": scores[best],
         }
     other = float(np.median(list(shifts.values()))) if shifts else 0.0
-    return LanguageShifts({**shifts, **reference}, other, report)
+    if majority is not None:
+        shifts[majority] = 0.0
+    return LanguageShifts(shifts, other, report)
 
 
 def shift_hateful(probs: np.ndarray, shift: float | np.ndarray) -> np.ndarray:
