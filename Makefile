@@ -50,10 +50,12 @@ cases: install  ## the Rabat decision on the case bank (docs/cases) and the func
 test: install  ## the whole test suite, slow tests (real training, real model) included
 	$(PY) -m pytest
 
-lint: install  ## ruff and mypy
-	$(VENV)/bin/ruff check rabat training service annotation tests scripts
-	$(VENV)/bin/ruff format --check rabat training service annotation tests scripts
-	$(VENV)/bin/mypy rabat training service annotation
+# every package that exists (evaluation/ and retraining/ once they do), the scripts and the tests
+PACKAGES := $(wildcard rabat training evaluation retraining service annotation scoring)
+lint: install  ## ruff and mypy on every package, the scripts and the tests
+	$(VENV)/bin/ruff check $(PACKAGES) scripts tests
+	$(VENV)/bin/ruff format --check $(PACKAGES) scripts tests
+	$(VENV)/bin/mypy $(PACKAGES) scripts
 
 run: install  ## set up, train the default model if there is none, export it to ONNX, serve it
 	@PY=$(PY) CONFIG=$(CONFIG) bash scripts/run.sh

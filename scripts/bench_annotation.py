@@ -95,8 +95,8 @@ def bench_pull(settings: Settings, pool_path: Path, out: Path) -> dict[str, Any]
         }
         for i, text in enumerate(texts)
     ]
-    for start in range(0, len(tasks), 2000):
-        client.projects.import_tasks(int(project.id or 0), request=tasks[start : start + 2000])  # type: ignore[arg-type]
+    for first in range(0, len(tasks), 2000):
+        client.projects.import_tasks(int(project.id or 0), request=tasks[first : first + 2000])  # type: ignore[arg-type]
     start = time.perf_counter()
     exported = export_tasks(client, settings, int(project.id or 0))
     exported_s = time.perf_counter() - start

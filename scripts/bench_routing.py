@@ -35,7 +35,7 @@ def routed_share(url: str, texts: list[str]) -> Counter[str]:
 
 
 def measure(name: str, model: Path, texts: list[str], clients: int, env: dict[str, str]) -> dict:
-    with running_service(model, **env) as service:
+    with running_service(model, 120.0, **env) as service:
         idle = service.memory_mb()
         found = asyncio.run(bench_service(service.url, texts, clients, {"explain": True}, {}))
         share = routed_share(service.url, texts) if "RABAT_ROUTE_MODEL_DIR" in env else None
