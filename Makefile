@@ -12,7 +12,7 @@ MODEL ?= models/rabat-multilingual/latest
 export RABAT_DATA_DIR ?= $(abspath ../shared/data)
 
 .PHONY: help install system-deps train eval test lint run serve bench loadtest fuzz export-onnx \
-	label-studio bench-annotation bench-pool cases clean image-check score bench-score
+	label-studio bench-annotation bench-pool cases clean image-check score bench-score measured
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -90,6 +90,9 @@ score: install  ## score a file of texts: IN=posts.parquet OUT=scored.parquet [E
 
 bench-score: install  ## the local scoring engine against Ray (1 and 2 workers), the service and the HF pipeline, one run (MODEL=...)
 	$(PY) scripts/bench_scoring.py --model $(MODEL)
+
+measured: install  ## docs/measured.md from MODEL's metrics files and runs/ (what is missing, it names)
+	$(PY) scripts/measured.py --model $(MODEL) --out docs/measured.md
 
 image-check:  ## build the image with podman (set up by scripts/podman-setup.sh), serve MODEL in it, check /ready and /classify
 	bash scripts/podman-setup.sh
