@@ -35,7 +35,7 @@ def titled(title: str, head: list[str], rows: list[list[Any]]) -> Lines:
     return [title, "", *table(head, rows)]
 
 
-def dig(data: dict[str, Any], *keys: str) -> Any:
+def dig(data: dict[str, Any], *keys: Any) -> Any:
     """data[k1][k2]...; None where a key is missing (older files hold fewer figures)."""
     for key in keys:
         if not isinstance(data, dict) or key not in data:
