@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from rabat.analysis import Analyzer
-from rabat.evidence import EvidencePolicy
+from rabat.assessment.analysis import Analyzer
+from rabat.model.evidence import EvidencePolicy
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,7 +58,7 @@ def test_onnx_predictor_gives_the_same_evidence_as_torch(onnx_model_dir: Path) -
 
 
 def test_a_long_text_decision_cites_its_most_severe_window(analyzer: Analyzer) -> None:
-    from rabat.context import Context
+    from rabat.assessment.context import Context
 
     text = "The weather report for the coast is calm and mild. " * 40 + "we must act tonight"
     context = Context.model_validate(

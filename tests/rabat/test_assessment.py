@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from rabat.assessment import Assessor
-from rabat.context import RISK_FACTORS, Context, Setting
-from rabat.policy import FACTORS, load_policy
-from rabat.prediction import Prediction
+from rabat.assessment.assessor import Assessor
+from rabat.assessment.context import RISK_FACTORS, Context, Setting
+from rabat.assessment.policy import FACTORS, load_policy
+from rabat.model.prediction import Prediction
 from rabat.signals import TARGET_GROUPS
 from tests.rabat.predictions import HIGH, signals
 
@@ -182,7 +182,7 @@ def test_markers_outside_the_deciding_window_are_not_read() -> None:
 
 
 def test_the_content_factor_cites_the_evidence_spans() -> None:
-    from rabat.markers import Span
+    from rabat.text.markers import Span
 
     text = "placeholder words here"
     spans = [Span(0, 11, "placeholder", "evidence", 0.91)]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rabat.classifier import Classifier
 from rabat.labels import LABELS
+from rabat.model.torch_backend import Classifier
 from rabat.signals import TARGET_GROUPS
 
 pytestmark = pytest.mark.slow

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from rabat.assessment import NOT_ASSESSED, Assessor
-from rabat.context import Context
-from rabat.markers import Span
-from rabat.policy import FACTORS, load_policy
-from rabat.prediction import Prediction
+from rabat.assessment.assessor import NOT_ASSESSED, Assessor
+from rabat.assessment.context import Context
+from rabat.assessment.policy import FACTORS, load_policy
+from rabat.model.prediction import Prediction
+from rabat.text.markers import Span
 from tests.rabat.predictions import HIGH, signals
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rabat.evidence import EvidencePolicy, to_raw_words, word_scores
-from rabat.prediction import Prediction
-from rabat.text import clean_with_offsets
+from rabat.model.evidence import EvidencePolicy, to_raw_words, word_scores
+from rabat.model.prediction import Prediction
+from rabat.text.cleaning import clean_with_offsets
 
 
 def prediction(label: str, hateful: float, words: tuple[tuple[int, int, float], ...]) -> Prediction:
@@ -65,7 +65,7 @@ def test_nothing_is_shown_when_even_the_best_word_is_under_the_floor() -> None:
 def test_a_span_serialises_like_asdict() -> None:
     from dataclasses import asdict
 
-    from rabat.markers import Span
+    from rabat.text.markers import Span
 
     span = Span(1, 4, "abc", "evidence", 0.5)
     assert span.to_dict() == asdict(span)

@@ -8,7 +8,7 @@ import itertools
 import pytest
 from transformers import AutoTokenizer
 
-from rabat.evidence import word_scores
+from rabat.model.evidence import word_scores
 from training import e5_convert
 
 # Everyday sentences; the word the test scores highest is the second item.

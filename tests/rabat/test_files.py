@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from rabat.files import point_link, remove_stale, staged, staged_dir, staged_together, write_text
+from rabat.store.files import (
+    point_link,
+    remove_stale,
+    staged,
+    staged_dir,
+    staged_together,
+    write_text,
+)
 
 
 def listing(folder: Path) -> list[str]:

@@ -8,7 +8,7 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-from rabat.integrity import DamagedModelError, check_model_files, check_safetensors
+from rabat.model.integrity import DamagedModelError, check_model_files, check_safetensors
 
 
 def weights(path: Path) -> Path:

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from rabat.labeling import (
+from rabat.assessment.policy import FACTORS
+from rabat.labels import DEFINITIONS, LABELS
+from rabat.review.labeling import (
     CANT_TELL,
     LABEL,
     LEVELS,
@@ -21,8 +23,6 @@ from rabat.labeling import (
     review_priority,
     to_prediction,
 )
-from rabat.labels import DEFINITIONS, LABELS
-from rabat.policy import FACTORS
 from rabat.signals import TARGET_GROUPS
 
 
@@ -123,7 +123,7 @@ def test_priority_is_uncertainty_or_incitement_whichever_is_larger() -> None:
 
 
 def test_span_offsets_travel_in_label_studios_utf16_units() -> None:
-    from rabat.labeling import from_utf16, to_utf16
+    from rabat.review.labeling import from_utf16, to_utf16
 
     text = "\U0001f600 you are a silly goose"  # an emoji takes two UTF-16 units
     start = text.index("silly")

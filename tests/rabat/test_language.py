@@ -1,4 +1,4 @@
-"""rabat.language: short everyday texts in many scripts, mixed texts, the undetermined cases,
+"""rabat.text.language: short everyday texts in many scripts, mixed texts, the undetermined cases,
 batches, determinism and the one-time load (the real bundled model; no network)."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from rabat import language
-from rabat.language import UNDETERMINED, Language, detect, detect_batch
+from rabat.text import language
+from rabat.text.language import UNDETERMINED, Language, detect, detect_batch
 
 SENTENCES = [
     ("en", "The bus is late again"),

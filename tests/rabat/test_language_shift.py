@@ -1,4 +1,4 @@
-"""The per-language shift of the hateful labels' scores (rabat.language_shift): pure logic on
+"""The per-language shift of the hateful labels' scores (rabat.model.language_shift): pure logic on
 synthetic predictions; the real multilingual model's shifts are measured in docs/multilingual.md."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from rabat import language_shift
 from rabat.labels import LABELS
-from rabat.meta import META_FILE, ModelMeta
+from rabat.model import language_shift
+from rabat.model.meta import META_FILE, ModelMeta
 from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS
 from tests.rabat.predictions import signals
 

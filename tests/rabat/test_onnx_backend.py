@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from rabat.classifier import Classifier
 from rabat.labels import LABELS
-from rabat.onnx_backend import EXPORT_FILE, INT8_FILE, OnnxClassifier
+from rabat.model.onnx_backend import EXPORT_FILE, INT8_FILE, OnnxClassifier
+from rabat.model.torch_backend import Classifier
 
 pytestmark = pytest.mark.slow
 
@@ -131,7 +131,7 @@ def test_the_onnx_tokenizer_is_autotokenizers_without_torch(
     tokenizer.json would shift every word's start by its space."""
     from transformers import AutoTokenizer
 
-    from rabat.onnx_backend import load_tokenizer
+    from rabat.model.onnx_backend import load_tokenizer
 
     folder = untrained_model_dir
     if base == "xlm-r":
@@ -150,7 +150,7 @@ def test_the_onnx_backend_loads_without_torch(onnx_model_dir: Path) -> None:
     import sys
 
     code = (
-        "import sys; from rabat.analysis import Analyzer; "
+        "import sys; from rabat.assessment.analysis import Analyzer; "
         f"a = Analyzer.load({str(onnx_model_dir)!r}, 'configs/rabat.yaml', backend='onnx-int8'); "
         "a.analyze(['a placeholder text'], [None]); print('torch' in sys.modules)"
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rabat.policy import load_policy
+from rabat.assessment.policy import load_policy
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rabat.records import FileFormatError, Rejected, Row, read_rows
+from rabat.store.records import FileFormatError, Rejected, Row, read_rows
 
 
 def rows(path: Path, max_chars: int = 100, encoding: str = "utf-8") -> list[Row | Rejected]:

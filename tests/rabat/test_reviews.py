@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from rabat.reviews import SCHEMA, Review, labelled, parse_annotation, read_reviews, resolve
+from rabat.review.reviews import SCHEMA, Review, labelled, parse_annotation, read_reviews, resolve
 
 TEXT = "you are a silly goose"
 

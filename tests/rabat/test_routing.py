@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from rabat.language import UNDETERMINED, Language
-from rabat.routing import RoutedAnalyzer, language_codes
+from rabat.model.routing import RoutedAnalyzer, language_codes
+from rabat.text.language import UNDETERMINED, Language
 
 ENGLISH = "The weather is lovely today and we are going to the park."
 FRENCH = "Nous sommes allés au marché ce matin avec les enfants."

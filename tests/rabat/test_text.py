@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rabat.text import clean, clean_with_offsets, dedup_key
+from rabat.text.cleaning import clean, clean_with_offsets, dedup_key
 
 
 def test_clean_unifies_mentions_links_and_entities() -> None:
@@ -70,7 +70,7 @@ def test_lone_surrogates_become_replacement_characters() -> None:
 
 
 def test_raw_spans_land_on_the_cleaned_characters_they_became() -> None:
-    from rabat.text import clean_with_offsets
+    from rabat.text.cleaning import clean_with_offsets
 
     raw = "RT  look &amp; see https://example.org now 😀 ok"
     cleaned, offsets = clean_with_offsets(raw)

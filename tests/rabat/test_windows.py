@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rabat.labels import LABELS
-from rabat.windows import encode_windows, most_severe, predict_windows
+from rabat.model.windows import encode_windows, most_severe, predict_windows
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,7 @@ def test_a_hateful_sentence_after_3000_benign_characters_is_found_with_its_offse
 
 @pytest.mark.slow
 def test_a_real_model_maps_the_window_into_the_text_as_sent(smoke_model_dir: Path) -> None:
-    from rabat.classifier import Classifier
+    from rabat.model.torch_backend import Classifier
 
     classifier = Classifier.load(smoke_model_dir)
     raw = "Look &amp; see https://example.org " + BENIGN * 20

@@ -3,8 +3,8 @@
 A truncated or damaged file (a copy cut short, a full disk, a bad restore) would otherwise
 surface as a library's traceback that does not name the file. `check_model_files` reads only
 the headers: a safetensors file must be exactly as long as its header says, a JSON file must
-parse. ONNX files are checked when ONNX Runtime opens them (`rabat.onnx_backend`), with the same
-error.
+parse. ONNX files are checked when ONNX Runtime opens them (`rabat.model.onnx_backend`), with
+the same error.
 """
 
 from __future__ import annotations

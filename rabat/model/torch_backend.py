@@ -3,34 +3,31 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from pathlib import Path
 
 import torch
 from transformers import AutoTokenizer
 
-from rabat import language_shift
-from rabat.integrity import check_model_files
-from rabat.meta import ModelMeta
-from rabat.model import MultiTaskModel
-from rabat.prediction import Prediction
-from rabat.windows import Rows, predict_in_length_order, predict_windows
+from rabat.model.backend import Backend
+from rabat.model.integrity import check_model_files
+from rabat.model.meta import ModelMeta
+from rabat.model.network import MultiTaskModel
+from rabat.model.prediction import Prediction
+from rabat.model.windows import Rows, predict_in_length_order
 
 __all__ = ["Classifier", "Prediction", "predict_in_length_order"]
 
 logger = logging.getLogger(__name__)
 
 
-class Classifier:
+class Classifier(Backend):
     """A trained Rabat model. `Classifier.load(model_dir).predict(["some text"])`."""
 
     def __init__(
         self, model: MultiTaskModel, tokenizer: object, meta: ModelMeta, batch_size: int = 32
     ) -> None:
+        super().__init__(tokenizer, meta, batch_size)
         self.model = model.eval()
-        self.tokenizer = tokenizer
-        self.meta = meta
-        self.batch_size = batch_size
 
     @classmethod
     def load(cls, model_dir: str | Path, batch_size: int = 32) -> Classifier:
@@ -48,30 +45,8 @@ class Classifier:
         logger.info("loaded model %s from %s", meta.version, path)
         return cls(model, tokenizer, meta, batch_size=batch_size)
 
-    @property
-    def version(self) -> str:
-        return self.meta.version
-
-    def predict(
-        self, texts: Sequence[str], languages: Sequence[str] | None = None
-    ) -> list[Prediction]:
-        """Predict each text, in input order, in batches sorted by length.
-
-        Texts are cleaned as in training (`rabat.text.clean`); a text longer than the model's
-        window is read in windows (`rabat.windows`). A multilingual model's scores are shifted
-        for each text's language (`rabat.language_shift`: `languages`, else detected).
-        """
-        found = predict_in_length_order(texts, self.batch_size, self._predict_batch)
-        return language_shift.apply(self.meta, texts, found, languages)
-
-    def _predict_batch(self, texts: list[str]) -> list[Prediction]:
-        return predict_windows(
-            texts, self.tokenizer, self.meta.max_length, self._run, self.batch_size
-        )
-
     @torch.inference_mode()
     def _run(self, ids: list[list[int]]) -> tuple[Rows, Rows, Rows, Rows]:
-        """Label, target-group, signal and token evidence probabilities for rows of token ids."""
         batch = self.tokenizer.pad({"input_ids": ids}, return_tensors="pt")  # type: ignore[attr-defined]
         out = self.model(batch["input_ids"], batch["attention_mask"])
         probs = torch.softmax(out["label_logits"].float(), dim=-1).tolist()

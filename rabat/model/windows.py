@@ -7,7 +7,7 @@ window: the highest label in severity order (none < offensive < hate_speech < in
 then the highest p(hate_speech) + p(incitement). A hateful sentence at the end of a long
 benign text is found wherever it sits, and the window's character span says where.
 
-The deciding window's token evidence scores become word scores (`rabat.evidence`): the
+The deciding window's token evidence scores become word scores (`rabat.model.evidence`): the
 evidence of a long text is read where its label was decided.
 
 Torch-free: each backend gives `run(token_id_rows) -> (label_probs, target_probs,
@@ -19,11 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from rabat.evidence import to_raw_words, word_scores
 from rabat.labels import HATEFUL, LABELS
-from rabat.prediction import Prediction
+from rabat.model.evidence import to_raw_words, word_scores
+from rabat.model.prediction import Prediction
 from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS
-from rabat.text import clean_with_offsets
+from rabat.text.cleaning import clean_with_offsets
 
 Rows = list[list[float]]
 Run = Callable[[list[list[int]]], tuple[Rows, Rows, Rows, Rows]]

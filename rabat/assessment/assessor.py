@@ -3,8 +3,8 @@
 Text-borne factors (content and form, intent, part of likelihood) come from the model's label
 probabilities, its signals and evidence spans, and from marker patterns; context, speaker (and
 their purpose) and extent come from the caller's `Context`. A factor without inputs is
-`not_assessed`, never guessed. `rabat.decision` weighs the six into the decision. How inputs
-become scores is policy (configs/rabat.yaml), not statistics.
+`not_assessed`, never guessed. `rabat.assessment.decision` weighs the six into the decision.
+How inputs become scores is policy (configs/rabat.yaml), not statistics.
 
 For a text read in several windows, the text-borne factors read the deciding (most severe)
 window: its label, its evidence, and the markers inside it.
@@ -15,12 +15,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from rabat.context import RISK_FACTORS, Context, Reach, Setting, Speaker
-from rabat.decision import NOT_ASSESSED, UN_RESPONSE, Assessment, Decider, Factor, Source
+from rabat.assessment.context import RISK_FACTORS, Context, Reach, Setting, Speaker
+from rabat.assessment.decision import NOT_ASSESSED, UN_RESPONSE, Assessment, Decider, Factor, Source
+from rabat.assessment.policy import Policy
 from rabat.labels import HATEFUL, Label
-from rabat.markers import MarkerFinder, Span
-from rabat.policy import Policy
-from rabat.prediction import Prediction
+from rabat.model.prediction import Prediction
+from rabat.text.markers import MarkerFinder, Span
 
 __all__ = ["NOT_ASSESSED", "UN_RESPONSE", "Assessment", "Assessor", "Factor"]
 

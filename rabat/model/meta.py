@@ -23,8 +23,8 @@ class ModelMeta:
     binary_signals: tuple[str, ...]
     max_length: int
     base_model: str
-    # rabat.language_shift: language -> shift of the hateful labels' log-probabilities, and the
-    # shift of every other language; none for an English-only model
+    # rabat.model.language_shift: language -> shift of the hateful labels' log-probabilities, and
+    # the shift of every other language; none for an English-only model
     language_shift: dict[str, float] = field(default_factory=dict)
     language_shift_other: float = 0.0
 

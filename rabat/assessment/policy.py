@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from rabat.context import RISK_FACTORS, Level, Medium, Purpose, SpeakerRole
+from rabat.assessment.context import RISK_FACTORS, Level, Medium, Purpose, SpeakerRole
 from rabat.labels import LABELS
 
 FACTORS: tuple[str, ...] = (

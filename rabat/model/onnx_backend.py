@@ -7,7 +7,7 @@
     onnx_export.json    the opset, file sizes, and parity and accuracy against PyTorch
 
 `OnnxClassifier.load(DIR).predict(["some text"])` then works like `Classifier`; text cleaning,
-truncation and the mapping to `Prediction`s are `rabat.classifier`'s own. onnxruntime is
+truncation and the mapping to `Prediction`s are `rabat.model.backend`'s, shared. onnxruntime is
 imported on load, not at import time.
 """
 
@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from rabat import language_shift
-from rabat.integrity import ONNX_FIX, check_model_files, damaged
-from rabat.meta import ModelMeta
-from rabat.prediction import Prediction
-from rabat.windows import Rows, predict_in_length_order, predict_windows
+from rabat.model.backend import Backend
+from rabat.model.integrity import ONNX_FIX, check_model_files, damaged
+from rabat.model.meta import ModelMeta
+from rabat.model.windows import Rows
 
 logger = logging.getLogger(__name__)
 
@@ -42,16 +40,14 @@ def onnx_file(model_dir: str | Path, quantized: bool) -> Path:
     return Path(model_dir) / (INT8_FILE if quantized else FP32_FILE)
 
 
-class OnnxClassifier:
+class OnnxClassifier(Backend):
     """A Rabat model run by ONNX Runtime. `OnnxClassifier.load(model_dir).predict(["text"])`."""
 
     def __init__(
         self, session: Any, tokenizer: object, meta: ModelMeta, batch_size: int = 32
     ) -> None:
+        super().__init__(tokenizer, meta, batch_size)
         self.session = session
-        self.tokenizer = tokenizer
-        self.meta = meta
-        self.batch_size = batch_size
 
     @classmethod
     def load(
@@ -71,22 +67,6 @@ class OnnxClassifier:
         tokenizer = load_tokenizer(path)
         logger.info("loaded ONNX model %s from %s", meta.version, onnx_path)
         return cls(session, tokenizer, meta, batch_size=batch_size)
-
-    @property
-    def version(self) -> str:
-        return self.meta.version
-
-    def predict(
-        self, texts: Sequence[str], languages: Sequence[str] | None = None
-    ) -> list[Prediction]:
-        """Predict each text, in input order, exactly as `Classifier.predict` does."""
-        found = predict_in_length_order(texts, self.batch_size, self._predict_batch)
-        return language_shift.apply(self.meta, texts, found, languages)
-
-    def _predict_batch(self, texts: list[str]) -> list[Prediction]:
-        return predict_windows(
-            texts, self.tokenizer, self.meta.max_length, self._run, self.batch_size
-        )
 
     def _run(self, ids: list[list[int]]) -> tuple[Rows, Rows, Rows, Rows]:
         batch = self.tokenizer.pad({"input_ids": ids}, return_tensors="np")  # type: ignore[attr-defined]
@@ -148,7 +128,7 @@ def _session(onnx_path: Path, threads: int | None) -> Any:
     except ImportError as error:
         raise ImportError(
             "the ONNX backend needs onnxruntime, which is not installed: "
-            "`pip install onnxruntime`, or use rabat.classifier.Classifier instead."
+            "`pip install onnxruntime`, or use rabat.model.torch_backend.Classifier instead."
         ) from error
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL

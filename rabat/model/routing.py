@@ -14,11 +14,11 @@ import dataclasses
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
-from rabat.context import Context
-from rabat.language import UNDETERMINED, Language, detect_batch
+from rabat.assessment.context import Context
+from rabat.text.language import UNDETERMINED, Language, detect_batch
 
 if TYPE_CHECKING:
-    from rabat.analysis import Analysis, Analyzer, Predictor
+    from rabat.assessment.analysis import Analysis, Analyzer, Predictor
 
 
 def language_codes(codes: Collection[str]) -> list[str]:

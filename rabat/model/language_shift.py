@@ -19,9 +19,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from rabat.labels import HATEFUL, LABELS
-from rabat.language import UNDETERMINED, detect_batch
-from rabat.meta import ModelMeta
-from rabat.prediction import Prediction
+from rabat.model.meta import ModelMeta
+from rabat.model.prediction import Prediction
+from rabat.text.language import UNDETERMINED, detect_batch
 
 
 def shift_for(shifts: Mapping[str, float], other: float, language: str) -> float:

@@ -1,9 +1,9 @@
 """Evidence spans from the model's own forward pass: the words that carry its label.
 
-The evidence head (`rabat.model.MultiTaskModel.evidence_head`) gives every token a probability
-that it carries the label, learnt from the words annotators marked (HateXplain rationales,
-Toxic Spans, reviewers' corrections). Here those token scores become word scores (a word takes
-its highest token's score), and the words worth showing become `Span`s:
+The evidence head (`rabat.model.network.MultiTaskModel.evidence_head`) gives every token a
+probability that it carries the label, learnt from the words annotators marked (HateXplain
+rationales, Toxic Spans, reviewers' corrections). Here those token scores become word scores (a word
+takes its highest token's score), and the words worth showing become `Span`s:
 
 - every label but `none` gets evidence (`offensive` too): the words scoring at least
   `relative` times the best word's score, at most `top_k` of them, in text order, if the best
@@ -24,9 +24,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rabat.labels import Label
-from rabat.markers import Span
-from rabat.prediction import Prediction
-from rabat.text import IDEOGRAPHIC, UNSPACED_PHONETIC, OffsetMap
+from rabat.model.prediction import Prediction
+from rabat.text.cleaning import IDEOGRAPHIC, UNSPACED_PHONETIC, OffsetMap
+from rabat.text.markers import Span
 
 EVIDENCE = "evidence"  # the Span kind, and the rationale kind in the review form
 

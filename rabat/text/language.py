@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rabat.text import IDEOGRAPHIC, UNSPACED_PHONETIC, char_class
+from rabat.text.cleaning import IDEOGRAPHIC, UNSPACED_PHONETIC, char_class
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rabat.labeling import (
+from rabat.assessment.policy import FACTORS
+from rabat.labels import LABELS
+from rabat.review.labeling import (
     CANT_TELL,
     LABEL,
     LEVELS,
@@ -26,10 +28,8 @@ from rabat.labeling import (
     factor_control,
     from_utf16,
 )
-from rabat.labels import LABELS
-from rabat.policy import FACTORS
-from rabat.records import Rejected, read_rows
 from rabat.signals import TARGET_GROUPS
+from rabat.store.records import Rejected, read_rows
 
 SCHEMA = "rabat.reviews/1"
 REVIEW_LINE_BYTES = 16 * 1024 * 1024

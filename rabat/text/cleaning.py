@@ -160,7 +160,7 @@ def dedup_key(text: str) -> str:
 
 # Scripts written without spaces between words, by code point range: ideographic ones (a
 # character is a word: Chinese, Japanese kana) and ones whose letters are sounds (Thai, Lao,
-# Tibetan, Burmese, Khmer). rabat.evidence and rabat.language read them.
+# Tibetan, Burmese, Khmer). rabat.model.evidence and rabat.text.language read them.
 IDEOGRAPHIC = ((0x3040, 0x30FF), (0x3400, 0x9FFF), (0xF900, 0xFAFF))
 UNSPACED_PHONETIC = ((0x0E00, 0x0EFF), (0x0F00, 0x0FFF), (0x1000, 0x109F), (0x1780, 0x17FF))
 

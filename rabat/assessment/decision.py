@@ -19,10 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from rabat.assessment.policy import FACTORS, Policy
 from rabat.labels import Label
-from rabat.markers import Span
-from rabat.policy import FACTORS, Policy
-from rabat.prediction import Prediction
+from rabat.model.prediction import Prediction
+from rabat.text.markers import Span
 
 NOT_ASSESSED = "not_assessed"
 Source = Literal["text", "context", "text+context"]

@@ -10,7 +10,7 @@ class Prediction:
     """One text's prediction: the label, the probability of each label and the signals.
 
     A text longer than the model's window is read in `windows` overlapping windows
-    (`rabat.windows`); the most severe decides, and `window` is its character span in the text
+    (`rabat.model.windows`); the most severe decides, and `window` is its character span in the text
     as given (None when the text fit in one window). `truncated` says the text took more than
     one window. `words`: every word the deciding window read, as (start, end, evidence score)
     in the text as given; the score is the evidence head's p(this word carries the label)."""

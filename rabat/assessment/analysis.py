@@ -9,15 +9,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from rabat.assessment import Assessment, Assessor
-from rabat.context import Context
-from rabat.decision import decision_name
-from rabat.evidence import EvidencePolicy
-from rabat.language import UNKNOWN, Language, detect_batch
-from rabat.markers import Span
-from rabat.meta import ModelMeta
-from rabat.policy import Policy, load_policy
-from rabat.prediction import Prediction
+from rabat.assessment.assessor import Assessment, Assessor
+from rabat.assessment.context import Context
+from rabat.assessment.decision import decision_name
+from rabat.assessment.policy import Policy, load_policy
+from rabat.model.evidence import EvidencePolicy
+from rabat.model.loader import load_classifier
+from rabat.model.meta import ModelMeta
+from rabat.model.prediction import Prediction
+from rabat.text.language import UNKNOWN, Language, detect_batch
+from rabat.text.markers import Span
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class Analysis:
     assessment: Assessment
     evidence: list[Span]
     language: Language = UNKNOWN
-    # the model that made it, where two models serve (rabat.routing); None: the one model
+    # the model that made it, where two models serve (rabat.model.routing); None: the one model
     model_version: str | None = None
 
     def to_dict(self, target_bar: float) -> dict[str, Any]:
@@ -78,7 +79,7 @@ class Analysis:
 
 
 class Predictor(Protocol):
-    """What the Analyzer needs of a backend: `Classifier` (torch) or `OnnxClassifier`."""
+    """What the Analyzer needs of a backend (`rabat.model.backend.Backend`), or of a stand-in."""
 
     meta: ModelMeta
     batch_size: int
@@ -96,7 +97,7 @@ class Analyzer:
     when called from one thread at a time (the service's batcher does exactly that).
 
     Evidence comes from the model's own forward pass (the evidence head), so any backend gives
-    it at no extra cost; `evidence=False` leaves the spans out (`rabat.evidence`).
+    it at no extra cost; `evidence=False` leaves the spans out (`rabat.model.evidence`).
     """
 
     def __init__(
@@ -116,21 +117,11 @@ class Analyzer:
     def load(
         cls, model_dir: str | Path, policy_path: str | Path, backend: str = "torch", **kwargs: Any
     ) -> Analyzer:
-        """Load a model directory with a backend: `torch`, `onnx` (fp32) or `onnx-int8`."""
+        """Load a model directory with a backend (`rabat.model.loader`): `torch`, `onnx` (fp32),
+        `onnx-int8` or `auto`."""
         policy = load_policy(policy_path)
         threads = kwargs.pop("threads", None)
-        if backend == "torch":
-            from rabat.classifier import Classifier  # torch loads here, not for ONNX
-
-            return cls(Classifier.load(model_dir), policy, **kwargs)
-        if backend not in ("onnx", "onnx-int8"):
-            raise ValueError(f"unknown backend {backend!r}: expected torch, onnx or onnx-int8")
-        from rabat.onnx_backend import OnnxClassifier
-
-        predictor = OnnxClassifier.load(
-            model_dir, quantized=backend == "onnx-int8", threads=threads
-        )
-        return cls(predictor, policy, **kwargs)
+        return cls(load_classifier(model_dir, backend, threads=threads), policy, **kwargs)
 
     @property
     def target_bar(self) -> float:

@@ -4,7 +4,8 @@ list, and the model's analysis turned into a pre-filled form (a Label Studio pre
 Framework-free on purpose: the annotation tool (pre-annotations on push) and the service (Label
 Studio's ML backend, `/predict`) both speak this format and must not import each other.
 
-Control names (`from_name`) are part of the training-file contract: `rabat.reviews` reads them.
+Control names (`from_name`) are part of the training-file contract: `rabat.review.reviews`
+reads them.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from collections.abc import Mapping
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from rabat.assessment.policy import FACTORS
 from rabat.labels import DEFINITIONS, HATEFUL, LABELS, Label
-from rabat.policy import FACTORS
 from rabat.signals import TARGET_GROUP_DEFINITIONS
 
 TEXT = "text"  # the task's data field and the <Text> object name
