@@ -10,7 +10,7 @@ from rabat.assessment.analysis import Analyzer
 from rabat.model.evidence import EvidencePolicy
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TEXTS = ["you are a silly goose", "have a nice day", "a clown and a goose"]
 # every label shows its evidence, whatever the smoke model predicts
 SHOW_ALL = EvidencePolicy(relative=0.0, floor_score=0.0, none_bar=0.0)

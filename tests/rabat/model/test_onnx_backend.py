@@ -154,7 +154,7 @@ def test_the_onnx_backend_loads_without_torch(onnx_model_dir: Path) -> None:
         f"a = Analyzer.load({str(onnx_model_dir)!r}, 'configs/rabat.yaml', backend='onnx-int8'); "
         "a.analyze(['a placeholder text'], [None]); print('torch' in sys.modules)"
     )
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"

@@ -14,7 +14,7 @@ from rabat.model.prediction import Prediction
 from rabat.text.markers import Span
 from tests.rabat.predictions import HIGH, signals
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 POLICY = load_policy(ROOT / "configs/rabat.yaml")
 ASSESSOR = Assessor(POLICY)
 

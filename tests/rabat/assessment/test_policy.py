@@ -9,7 +9,7 @@ import yaml
 
 from rabat.assessment.policy import load_policy
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def edited(tmp_path: Path, change) -> Path:  # type: ignore[no-untyped-def]
