@@ -74,61 +74,100 @@ def decision_name(met: bool | None) -> str:
     return "undetermined" if met is None else ("met" if met else "not_met")
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What one step of the decision found: met or not (None: undetermined), and why."""
+
+    met: bool | None
+    drivers: list[str]
+    reason: str
+    combined: float | None = None
+    bounds: tuple[float, float] | None = None
+
+
 class Decider:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
 
     def decide(self, s: Prediction, factors: dict[str, Factor]) -> Assessment:
-        d = self.policy.decision
-        severity = {
-            "label": s.label,
-            "level": Label(s.label).severity,
-            "response": UN_RESPONSE[s.label],
-        }
+        """The steps of the module docstring, in order: the first that settles it decides."""
+        severity = _severity(s)
         missing = [name for name in FACTORS if factors[name].score is None]
-        content = factors["content_form"]
+        verdict = (
+            self._no_advocacy(factors)
+            or self._below_floor(factors)
+            or self._weighed(factors, missing)
+        )
+        return Assessment(
+            factors,
+            verdict.met,
+            verdict.combined,
+            verdict.drivers,
+            missing,
+            verdict.reason,
+            severity,
+            _sentence(verdict.met, verdict.drivers, factors, missing, s.window),
+            s.window,
+            verdict.bounds,
+        )
 
-        def result(
-            met: bool | None,
-            drivers: list[str],
-            reason: str,
-            combined: float | None = None,
-            bounds: tuple[float, float] | None = None,
-        ) -> Assessment:
-            summary = _sentence(met, drivers, factors, missing, s.window)
-            return Assessment(
-                factors,
-                met,
-                combined,
-                drivers,
-                missing,
-                reason,
-                severity,
-                summary,
-                s.window,
-                bounds,
-            )
+    def _no_advocacy(self, factors: dict[str, Factor]) -> Verdict | None:
+        """Step 1: no advocacy of hatred in the text, whatever the circumstances."""
+        bar, content = self.policy.decision.no_advocacy_bar, factors["content_form"]
+        if (content.score or 0.0) >= bar:
+            return None
+        return Verdict(
+            False,
+            ["content_form"],
+            f"not met: no advocacy of hatred in the text (content and form "
+            f"{content.score:.2f} < {bar})",
+        )
 
-        if (content.score or 0.0) < d.no_advocacy_bar:
-            return result(
-                False,
-                ["content_form"],
-                f"not met: no advocacy of hatred in the text (content and form "
-                f"{content.score:.2f} < {d.no_advocacy_bar})",
-            )
+    def _below_floor(self, factors: dict[str, Factor]) -> Verdict | None:
+        """Step 2: a known factor below its floor holds the text below the threshold."""
+        floors = self.policy.decision.floors
         short = [
             n
-            for n, floor in d.floors.items()
+            for n, floor in floors.items()
             if factors[n].score is not None and (factors[n].score or 0.0) < floor
         ]
-        if short:
-            return result(
-                False,
-                short,
-                "not met: below floor: "
-                + ", ".join(f"{n} {factors[n].score:.2f} < {d.floors[n]}" for n in short),
-            )
-        weights = d.weights
+        if not short:
+            return None
+        return Verdict(
+            False,
+            short,
+            "not met: below floor: "
+            + ", ".join(f"{n} {factors[n].score:.2f} < {floors[n]}" for n in short),
+        )
+
+    def _weighed(self, factors: dict[str, Factor], missing: list[str]) -> Verdict:
+        """Step 3: the weighted mean against the bar, bounded when factors are missing."""
+        bar = self.policy.decision.bar
+        low, high = self._bounds(factors)
+        known = [n for n in FACTORS if factors[n].score is not None]
+        bounds = (round(low, 4), round(high, 4))
+        if not missing:
+            met = low >= bar
+            reason = f"combined score {low:.2f} {'>=' if met else '<'} bar {bar}"
+            return Verdict(met, self._drivers(factors, known, met), reason, round(low, 4))
+        if high < bar:
+            reason = f"not met whatever the missing factors show: at most {high:.2f} < bar {bar}"
+            return Verdict(False, self._drivers(factors, known, False), reason, None, bounds)
+        if low >= bar:
+            reason = f"met whatever the missing factors show: at least {low:.2f} >= bar {bar}"
+            return Verdict(True, self._drivers(factors, known, True), reason, None, bounds)
+        return Verdict(
+            None,
+            ["content_form"],
+            f"undetermined: the combined score lies between {low:.2f} and {high:.2f} (bar "
+            f"{bar}) until these are assessed: {', '.join(missing)}",
+            None,
+            bounds,
+        )
+
+    def _bounds(self, factors: dict[str, Factor]) -> tuple[float, float]:
+        """The weighted mean with every missing factor at 0, and at 1."""
+        weights = self.policy.decision.weights
         total = sum(weights.values())
         low = sum(weights[n] * (factors[n].score or 0.0) for n in FACTORS) / total
         high = (
@@ -138,39 +177,7 @@ class Decider:
             )
             / total
         )
-        known = [n for n in FACTORS if factors[n].score is not None]
-        if not missing:
-            met = low >= d.bar
-            return result(
-                met,
-                self._drivers(factors, known, met),
-                f"combined score {low:.2f} {'>=' if met else '<'} bar {d.bar}",
-                round(low, 4),
-            )
-        if high < d.bar:
-            return result(
-                False,
-                self._drivers(factors, known, False),
-                f"not met whatever the missing factors show: at most {high:.2f} < bar {d.bar}",
-                None,
-                (round(low, 4), round(high, 4)),
-            )
-        if low >= d.bar:
-            return result(
-                True,
-                self._drivers(factors, known, True),
-                f"met whatever the missing factors show: at least {low:.2f} >= bar {d.bar}",
-                None,
-                (round(low, 4), round(high, 4)),
-            )
-        return result(
-            None,
-            ["content_form"],
-            f"undetermined: the combined score lies between {low:.2f} and {high:.2f} (bar "
-            f"{d.bar}) until these are assessed: {', '.join(missing)}",
-            None,
-            (round(low, 4), round(high, 4)),
-        )
+        return low, high
 
     def _drivers(self, factors: dict[str, Factor], known: list[str], met: bool) -> list[str]:
         """Met: the three largest contributions. Not met: the three largest shortfalls."""
@@ -181,6 +188,15 @@ class Decider:
             return w[n] * (score if met else 1.0 - score)
 
         return sorted(known, key=weight, reverse=True)[:3]
+
+
+def _severity(s: Prediction) -> dict[str, object]:
+    """The label's level on the UN Strategy's scale and the response it calls for."""
+    return {
+        "label": s.label,
+        "level": Label(s.label).severity,
+        "response": UN_RESPONSE[s.label],
+    }
 
 
 def _sentence(
