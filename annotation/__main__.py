@@ -24,7 +24,7 @@ from annotation.push import DEFAULT_POLICY
 from annotation.server import ServerError, serve
 from annotation.settings import Settings, load_settings
 from rabat.defaults import DEFAULT_MODEL_DIR
-from rabat.text import MAX_TEXT_CHARS
+from rabat.text.cleaning import MAX_TEXT_CHARS
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,10 +18,10 @@ from typing import Any
 import krippendorff
 import numpy as np
 
-from rabat.labeling import LEVELS
+from rabat.assessment.policy import FACTORS
 from rabat.labels import LABELS
-from rabat.policy import FACTORS
-from rabat.reviews import Review, ReviewedTask
+from rabat.review.labeling import LEVELS
+from rabat.review.reviews import Review, ReviewedTask
 from rabat.signals import TARGET_GROUPS
 
 Value = Callable[[Review], float | None]

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from annotation.settings import Settings
-from rabat.files import staged
+from rabat.store.files import staged
 
 
 @dataclass(frozen=True)

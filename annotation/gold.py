@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from rabat.labels import LABELS
-from rabat.reviews import Review
+from rabat.review.reviews import Review
 
 GOLD = "gold_label"
 """The pool column (and task data field) holding a gold task's known label."""

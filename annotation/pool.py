@@ -1,6 +1,6 @@
 """A pool of unlabelled texts to review: a CSV with a `text` column, or JSONL with a `text` field.
 
-The pool is read as a stream (`rabat.records`), twice: `check_pool` reads it all first, so a
+The pool is read as a stream (`rabat.store.records`), twice: `check_pool` reads it all first, so a
 file that cannot be read fails before anything is imported, and reports every row it leaves
 out (over the per-text limit) with its line; `read_pool` then yields the texts to push.
 Memory stays flat whatever the file's size: only an 8-byte digest per text is kept, to skip
@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from annotation.gold import GOLD, check_gold
-from rabat.records import FileFormatError, Rejected, read_rows
-from rabat.text import MAX_TEXT_CHARS, clean, dedup_key
+from rabat.store.records import FileFormatError, Rejected, read_rows
+from rabat.text.cleaning import MAX_TEXT_CHARS, clean, dedup_key
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def check_pool(pool: PoolFile) -> PoolStats:
 def read_pool(
     pool: PoolFile, stats: PoolStats | None = None, report: bool = False
 ) -> Iterator[PoolItem]:
-    """The pool's texts, cleaned, first occurrence only (by `rabat.text.dedup_key`)."""
+    """The pool's texts, cleaned, first occurrence only (by `rabat.text.cleaning.dedup_key`)."""
     stats = stats if stats is not None else PoolStats()
     seen: set[int] = set()
     rows = read_rows(pool.path, (TEXT,), TEXT, pool.max_chars, pool.encoding)

@@ -1,6 +1,6 @@
 """`setup`: create the review project, or bring an existing one's form up to date.
 
-The form comes from `rabat.labeling.label_config()`, generated from the label list. Before
+The form comes from `rabat.review.labeling.label_config()`, generated from the label list. Before
 touching Label Studio, the label list is checked against the model that will make the
 pre-annotations (a model directory, or a running service's GET /model): a mismatch stops setup
 loudly, since reviewers would otherwise label with a list the model cannot learn.
@@ -20,8 +20,8 @@ from label_studio_sdk import LabelStudio
 
 from annotation.client import LabelStudioError, call, every_item
 from annotation.settings import Settings
-from rabat.labeling import config_differences, label_config
 from rabat.labels import check_labels
+from rabat.review.labeling import config_differences, label_config
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def check_model_labels(
     one of the service's API keys, when it has them."""
     checked = []
     if model_dir is not None:
-        from rabat.meta import ModelMeta  # checks the labels as it reads
+        from rabat.model.meta import ModelMeta  # checks the labels as it reads
 
         ModelMeta.read(model_dir)
         checked.append(str(model_dir))

@@ -1,13 +1,13 @@
 """`pull`: the project's annotations become a versioned training file plus an agreement report.
 
-    reviews/project-<id>/<UTC time>.jsonl          one resolved task per line (rabat.reviews)
+    reviews/project-<id>/<UTC time>.jsonl          one resolved task per line (rabat.review.reviews)
     reviews/project-<id>/<UTC time>.report.json    counts, agreement, file checksum
     reviews/project-<id>/latest.jsonl              link to the newest file
 
 Pull only reads from Label Studio: annotations are never changed there. A version is both files
 or neither: they are staged under temporary names and renamed once both are complete, and any
-error (a full disk included) removes what was staged (`rabat.files`). When nothing changed since
-the last pull, no new version is made.
+error (a full disk included) removes what was staged (`rabat.store.files`). When nothing
+changed since the last pull, no new version is made.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from annotation.agreement import agreement_report
 from annotation.client import call
 from annotation.gold import GOLD, check_gold, gold_accuracy, vote_weights
 from annotation.settings import Settings
-from rabat.files import point_link, remove_stale, staged_together
-from rabat.labeling import TEXT
-from rabat.reviews import SCHEMA, Review, ReviewedTask, parse_annotation, resolve
+from rabat.review.labeling import TEXT
+from rabat.review.reviews import SCHEMA, Review, ReviewedTask, parse_annotation, resolve
+from rabat.store.files import point_link, remove_stale, staged_together
 
 logger = logging.getLogger(__name__)
 

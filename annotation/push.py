@@ -1,14 +1,14 @@
 """`push`: a pool of texts becomes review tasks, each pre-filled with the model's analysis.
 
-Order: by `rabat.labeling.review_priority` (the model's uncertainty, or its probability of
+Order: by `rabat.review.labeling.review_priority` (the model's uncertainty, or its probability of
 incitement, whichever is larger), most needed first. Tasks are imported in that order (within
 each window of 10,000 texts: the pool is streamed) and the project uses Label Studio's
 uncertainty sampling, which serves the lowest prediction score first across the whole project;
 the score is 1 - priority.
 
-Texts already in the project (same `rabat.text.dedup_key`, stored in the task as `rabat_key`)
-are skipped, so an interrupted push is simply run again: each batch is one import request,
-and what landed before the interruption is found and left alone.
+Texts already in the project (same `rabat.text.cleaning.dedup_key`, stored in the task as
+`rabat_key`) are skipped, so an interrupted push is simply run again: each batch is one import
+request, and what landed before the interruption is found and left alone.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from tqdm import tqdm
 from annotation.client import call, every_item
 from annotation.pool import PoolItem
 from annotation.settings import Settings
-from rabat.labeling import PROPOSAL_TARGET_BAR, TEXT, review_priority, to_prediction
+from rabat.review.labeling import PROPOSAL_TARGET_BAR, TEXT, review_priority, to_prediction
 
 logger = logging.getLogger(__name__)
 
@@ -52,11 +52,10 @@ def load_predictor(
 ) -> tuple[Predict, str]:
     """The model's analysis, evidence spans included (they become the tasks' pre-annotated
     rationale spans, for reviewers to keep or correct), and its version.
-    `backend` auto: int8 ONNX when the model has been exported, else torch."""
-    from rabat.analysis import Analyzer  # torch loads here, not when the CLI starts
+    `backend` auto: int8 ONNX when the model has been exported, else torch
+    (`rabat.model.loader`)."""
+    from rabat.assessment.analysis import Analyzer  # torch loads here, not when the CLI starts
 
-    if backend == "auto":
-        backend = "onnx-int8" if (model / "model.int8.onnx").is_file() else "torch"
     analyzer = Analyzer.load(model, policy, backend=backend)
 
     def predict(texts: Sequence[str]) -> list[dict[str, Any]]:

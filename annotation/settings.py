@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from rabat.labeling import PROPOSAL_TARGET_BAR
+from rabat.review.labeling import PROPOSAL_TARGET_BAR
 
 
 class Settings(BaseSettings):

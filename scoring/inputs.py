@@ -25,8 +25,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rabat.context import Context
-from rabat.records import (
+from rabat.assessment.context import Context
+from rabat.store.records import (
     BYTES_PER_CHAR,
     CSV_SUFFIXES,
     JSONL_SUFFIXES,
@@ -35,7 +35,7 @@ from rabat.records import (
     Rejected,
     read_rows,
 )
-from rabat.text import MAX_TEXT_CHARS
+from rabat.text.cleaning import MAX_TEXT_CHARS
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 TEXT_COLUMN = "text"

@@ -23,8 +23,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from rabat.files import staged
-from rabat.records import parse_json_line
+from rabat.store.files import staged
+from rabat.store.records import parse_json_line
 from scoring.inputs import Bad, Item, Limits, Source, check_row, reject_line
 from scoring.job import Job, JobError, WorkerSettings
 from scoring.local import RunResult

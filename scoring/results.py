@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from rabat.decision import decision_name
+from rabat.assessment.decision import decision_name
 from rabat.labels import LABELS
 from rabat.signals import TARGET_GROUPS
 
 if TYPE_CHECKING:
-    from rabat.analysis import Analysis
+    from rabat.assessment.analysis import Analysis
     from scoring.inputs import Item
 
 EVIDENCE_TYPE = pa.list_(

@@ -25,7 +25,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from rabat.files import staged, write_text
+from rabat.store.files import staged, write_text
 from scoring.inputs import Bad
 
 JOB_FILE = "job.json"

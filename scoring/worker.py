@@ -19,8 +19,8 @@ from scoring.inputs import Bad, Item
 from scoring.results import to_record, to_table
 
 if TYPE_CHECKING:
-    from rabat.analysis import Analysis, Analyzer
-    from rabat.routing import RoutedAnalyzer
+    from rabat.assessment.analysis import Analysis, Analyzer
+    from rabat.model.routing import RoutedAnalyzer
     from scoring.job import WorkerSettings
 
 logger = logging.getLogger(__name__)
@@ -36,19 +36,17 @@ class Scorer:
     @classmethod
     def load(cls, settings: WorkerSettings) -> Scorer:
         """The model of `settings`, behind a router when it names a second one."""
-        from rabat.analysis import Analyzer  # torch and ONNX Runtime load here, not at import
-        from rabat.routing import RoutedAnalyzer
+        from rabat.assessment.analysis import Analyzer  # torch and ONNX Runtime load here
+        from rabat.model.loader import load_routed
 
-        def one(model_dir: Path) -> Analyzer:
+        def one(model_dir: Path, _role: str) -> Analyzer:
             return Analyzer.load(
                 model_dir, settings.policy, backend=settings.backend, threads=settings.threads
             )
 
-        primary = one(settings.model_dir)
-        if settings.route_model_dir is None:
-            return cls(primary)
-        other = one(settings.route_model_dir)
-        return cls(RoutedAnalyzer(primary, other, settings.route_languages))
+        return cls(
+            load_routed(one, settings.model_dir, settings.route_model_dir, settings.route_languages)
+        )
 
     def score(self, items: list[Item]) -> tuple[list[dict[str, Any]], list[Bad]]:
         """The output records of `items` in order, and the rows the model failed on."""

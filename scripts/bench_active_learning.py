@@ -44,9 +44,9 @@ import pandas as pd
 import torch
 from transformers import AutoTokenizer, get_linear_schedule_with_warmup
 
-from rabat.files import write_text
 from rabat.labels import LABELS
-from rabat.model import MultiTaskModel
+from rabat.model.network import MultiTaskModel
+from rabat.store.files import write_text
 from training.active_learning import (
     BASELINE,
     order_pool,

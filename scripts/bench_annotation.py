@@ -29,7 +29,7 @@ from annotation.push import load_predictor, push
 from annotation.server import launch_plan, wait_ready
 from annotation.settings import Settings, load_settings
 from rabat.defaults import DEFAULT_MODEL_DIR
-from rabat.labeling import LABEL, TEXT, label_config
+from rabat.review.labeling import LABEL, TEXT, label_config
 
 PUSH_TARGET_S, PULL_TARGET_S = 120.0, 60.0
 

@@ -1,1 +1,1 @@
-"""The HTTP service around rabat.analysis.Analyzer: `python -m service` or `make serve`."""
+"""The HTTP service around `rabat.assessment.analysis.Analyzer`: `python -m service`."""

@@ -21,8 +21,8 @@ from service.settings import Settings, load_settings
 from service.telemetry import ServiceMetrics
 
 if TYPE_CHECKING:
-    from rabat.analysis import Analyzer
-    from rabat.routing import RoutedAnalyzer
+    from rabat.assessment.analysis import Analyzer
+    from rabat.model.routing import RoutedAnalyzer
 
 DESCRIPTION = """Labels text `none`, `offensive`, `hate_speech` or `incitement` (the UN Strategy
 on Hate Speech's levels) and structures the explanation by the Rabat Plan of Action's six-part

@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rabat.model.loader import needs_onnx_export
+
 if TYPE_CHECKING:
     from service.retraining import Retrainer
     from service.runtime import Runtime
@@ -90,6 +92,6 @@ class Follower:
 
     def complete(self, model_dir: Path) -> bool:
         needed = ["rabat_model.json", "metrics.json"]
-        if self.runtime.settings.backend != "torch":
+        if needs_onnx_export(self.runtime.settings.backend):
             needed.append("onnx_export.json")
         return all((model_dir / name).is_file() for name in needed)

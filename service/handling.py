@@ -16,7 +16,7 @@ from service.runtime import Analysed, Runtime, Served
 from service.schemas import ClassifyRequest
 
 if TYPE_CHECKING:
-    from rabat.analysis import Analysis
+    from rabat.assessment.analysis import Analysis
 
 RETRY = {"Retry-After": "1"}
 

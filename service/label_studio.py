@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from rabat.labeling import config_differences
+from rabat.review.labeling import config_differences
 from service.errors import ApiError
 from service.retraining import RetrainBusy, Retrainer, RetrainJob, RetrainUnavailable, ReviewSource
 from service.runtime import RuntimeDep

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rabat.labels import DEFINITIONS
-from rabat.meta import ModelMeta
+from rabat.model.meta import ModelMeta
 from rabat.signals import TARGET_GROUP_DEFINITIONS
 from service.settings import Settings
 
@@ -103,7 +103,7 @@ def languages_summary(
     """The languages the model was trained on (its corpora's), and those measured: dev
     macro-F1 per language, and the functional suite per language where
     `python -m training.multilingual_eval` has written `eval/multilingual.json`; with per-language
-    shifts (rabat.language_shift), each language's and the others'."""
+    shifts (rabat.model.language_shift), each language's and the others'."""
     sources = (manifest or {}).get("sources") or {}
     trained = sorted(
         {str(info.get("language", "en")) for info in sources.values() if isinstance(info, dict)}
@@ -129,7 +129,7 @@ def languages_summary(
     summary = {"trained": trained, "dev_macro_f1": dev, "functional": functional}
     shift = (metrics or {}).get("language_shift")
     if isinstance(shift, dict) and isinstance(shift.get("shifts"), dict):
-        # rabat.language_shift: what prediction adds to the hateful labels, per language
+        # rabat.model.language_shift: what prediction adds to the hateful labels, per language
         summary["hateful_shift"] = {**shift["shifts"], "other": shift.get("other", 0.0)}
     return summary
 

@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
-from rabat.files import point_link
 from rabat.labels import LABELS
+from rabat.model.loader import needs_onnx_export
+from rabat.store.files import point_link
 from service.steps import (
     StepFailed,
     child_env,
@@ -37,7 +38,7 @@ from service.steps import (
 )
 
 if TYPE_CHECKING:
-    from rabat.analysis import Analysis
+    from rabat.assessment.analysis import Analysis
     from service.runtime import Runtime, Served
 
 logger = logging.getLogger(__name__)
@@ -206,7 +207,7 @@ class Retrainer:
                 if source is not None:
                     job.reviews_file = await self._pull(job, source)
                 job.model_dir = await self._train(job)
-                if self.settings.backend != "torch":  # the new model needs its ONNX files
+                if needs_onnx_export(self.settings.backend):  # the new model needs its ONNX files
                     argv = export_command(job.model_dir)
                     await run_step("exporting to ONNX", argv, child_env({}), job.log_path)
             job.state = JobState.VALIDATING

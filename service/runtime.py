@@ -27,9 +27,9 @@ from service.retraining import Retrainer
 from service.settings import Settings
 from service.telemetry import ServiceMetrics
 
-if TYPE_CHECKING:  # rabat.analysis imports torch: load it in the lifespan, not at import
-    from rabat.analysis import Analysis, Analyzer
-    from rabat.routing import RoutedAnalyzer
+if TYPE_CHECKING:  # rabat.assessment.analysis imports torch: load it in the lifespan, not at import
+    from rabat.assessment.analysis import Analysis, Analyzer
+    from rabat.model.routing import RoutedAnalyzer
 
 logger = logging.getLogger(__name__)
 
@@ -139,15 +139,15 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 def load_analyzer(settings: Settings) -> Analyzer | RoutedAnalyzer:
     """The Analyzer for the settings' model and policy (two, routed by language, with
     RABAT_ROUTE_MODEL_DIR), or a StartupError saying how to fix."""
-    from rabat.routing import RoutedAnalyzer
+    from rabat.model.loader import PRIMARY, load_routed
 
-    primary = _load_one(settings, "RABAT_MODEL_DIR")
-    if settings.route_model_dir is None:
-        return primary
-    routed = settings.model_copy(update={"model_dir": settings.route_model_dir})
+    def load_one(model_dir: Path, role: str) -> Analyzer:
+        variable = "RABAT_MODEL_DIR" if role == PRIMARY else "RABAT_ROUTE_MODEL_DIR"
+        return _load_one(settings.model_copy(update={"model_dir": model_dir}), variable)
+
     try:
-        return RoutedAnalyzer(
-            primary, _load_one(routed, "RABAT_ROUTE_MODEL_DIR"), settings.route_languages
+        return load_routed(
+            load_one, settings.model_dir, settings.route_model_dir, settings.route_languages
         )
     except ValueError as err:
         raise StartupError(f"cannot route between the two models: {err}") from None
@@ -156,7 +156,7 @@ def load_analyzer(settings: Settings) -> Analyzer | RoutedAnalyzer:
 def model_card(analyzer: Analyzer | RoutedAnalyzer, settings: Settings) -> dict[str, Any]:
     """GET /model: the model's card; when routing, the primary's with the routed model's card
     under `routing`, and a version naming both."""
-    from rabat.routing import RoutedAnalyzer
+    from rabat.model.routing import RoutedAnalyzer
 
     card = read_model_card(analyzer.classifier.meta, settings)
     if not isinstance(analyzer, RoutedAnalyzer) or settings.route_model_dir is None:
@@ -173,10 +173,9 @@ def model_card(analyzer: Analyzer | RoutedAnalyzer, settings: Settings) -> dict[
 
 
 def _load_one(settings: Settings, variable: str) -> Analyzer:
-    from rabat.analysis import Analyzer
-    from rabat.classifier import Classifier
-    from rabat.onnx_backend import OnnxClassifier
-    from rabat.policy import load_policy
+    from rabat.assessment.analysis import Analyzer
+    from rabat.assessment.policy import load_policy
+    from rabat.model.loader import load_classifier
 
     if not (settings.model_dir / "rabat_model.json").is_file():
         raise StartupError(
@@ -193,15 +192,9 @@ def _load_one(settings: Settings, variable: str) -> Analyzer:
             "with Rabat)."
         ) from None
     try:
-        if settings.backend == "torch":
-            return Analyzer(
-                Classifier.load(settings.model_dir, batch_size=settings.model_batch_size),
-                policy,
-                evidence=settings.evidence,
-            )
-        predictor = OnnxClassifier.load(
+        predictor = load_classifier(
             settings.model_dir,
-            quantized=settings.backend == "onnx-int8",
+            settings.backend,
             threads=settings.resolved_torch_threads,
             batch_size=settings.model_batch_size,
         )

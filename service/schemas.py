@@ -1,9 +1,9 @@
 """Request and response bodies of the API.
 
-Requests are validated here (a non-empty `text`, a `rabat.context.Context` that forbids unknown
-fields). Size limits come from the settings and are checked in the router. The response models
-document the shape of `rabat.analysis.Analysis.to_dict` for /docs; responses are built by that
-method, and a test checks that real responses match these models.
+Requests are validated here (a non-empty `text`, a `rabat.assessment.context.Context` that
+forbids unknown fields). Size limits come from the settings and are checked in the router. The
+response models document the shape of `rabat.assessment.analysis.Analysis.to_dict` for /docs;
+responses are built by that method, and a test checks that real responses match these models.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from rabat.context import Context
+from rabat.assessment.context import Context
 from service.text import replace_lone_surrogates
 
 EXAMPLE: dict[str, Any] = {
@@ -136,7 +136,7 @@ class SignalsOut(BaseModel):
 
 
 class LanguageOut(BaseModel):
-    """The language the text is written in (`rabat.language`)."""
+    """The language the text is written in (`rabat.text.language`)."""
 
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"code": "fr", "confidence": 0.97, "found": ["fr", "en"]}]}

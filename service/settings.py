@@ -18,8 +18,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from rabat.defaults import DEFAULT_CONFIG, DEFAULT_MODEL_DIR
-from rabat.routing import language_codes
-from rabat.text import MAX_TEXT_CHARS
+from rabat.model.routing import language_codes
+from rabat.text.cleaning import MAX_TEXT_CHARS
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +81,8 @@ class Settings(BaseSettings):
     retrain_every: int = Field(0, ge=0, le=1_000_000)  # 0: only on request
     # the multilingual recipe trains for 22 to 70 minutes on 2 cores, by the machine's speed
     retrain_timeout_s: float = Field(3 * 3_600.0, gt=0, le=7 * 24 * 3_600)
-    # routing (rabat/routing.py): texts whose languages are all in route_languages (or cannot be
-    # told) go to model_dir, the others to route_model_dir, e.g. the multilingual model
+    # routing (rabat/model/routing.py): texts whose languages are all in route_languages (or cannot
+    # be told) go to model_dir, the others to route_model_dir, e.g. the multilingual model
     route_model_dir: Path | None = None
     route_languages: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["en"])
     # a model path to follow (service/follow.py): what it comes to name is checked and swapped in

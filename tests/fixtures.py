@@ -44,7 +44,7 @@ def train_config(name: str, out: Path, data_dir: Path) -> Path:
 def copy_model(source: Path, target: Path, version: str | None = None) -> Path:
     """A copy of a model directory, optionally under another version (a "retrained" model,
     exported again if the source had an ONNX export)."""
-    from rabat.onnx_backend import EXPORT_FILE
+    from rabat.model.onnx_backend import EXPORT_FILE
 
     shutil.copytree(source, target)
     if version is not None:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from rabat.defaults import DEFAULT_CONFIG
-from rabat.files import write_text
+from rabat.store.files import write_text
 from training.config import load_config
 
 

@@ -5,7 +5,7 @@ Pure numpy: no model, no data loading. `probs` is n x 4 in `rabat.labels.LABELS`
 order is a permutation of the pool's row indices, most useful row first; ties are broken by a
 seeded shuffle so that no order inherits the pool's own (sorted by text key) order.
 
-- `queue`: `rabat.labeling.review_priority`, the order the annotation queue uses;
+- `queue`: `rabat.review.labeling.review_priority`, the order the annotation queue uses;
 - `random`: a seeded shuffle, the baseline;
 - `margin`: 1 - (p1 - p2) alone, without the incitement term;
 - `entropy`: the label distribution's entropy, normalised to [0, 1];
@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from rabat.labeling import review_priority
 from rabat.labels import LABELS
+from rabat.review.labeling import review_priority
 
 STRATEGIES = ("queue", "random", "margin", "entropy", "quota", "diverse", "mixed")
 BASELINE = "random"

@@ -1,7 +1,7 @@
 """Writing a finished model directory: everything staged in a temporary folder, then renamed.
 
 A failure on the way (a full disk) removes the staged folder and leaves the old model, and
-`latest`, as they were (`rabat.files`)."""
+`latest`, as they were (`rabat.store.files`)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from rabat.files import point_link, remove_stale, staged_dir
-from rabat.meta import ModelMeta
-from rabat.model import MultiTaskModel
+from rabat.model.meta import ModelMeta
+from rabat.model.network import MultiTaskModel
+from rabat.store.files import point_link, remove_stale, staged_dir
 
 
 def save_model(model: MultiTaskModel, tokenizer: Any, meta: ModelMeta, out_dir: Path) -> None:

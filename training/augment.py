@@ -29,7 +29,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from rabat.labels import HATEFUL
-from rabat.text import IDEOGRAPHIC, UNSPACED_PHONETIC, char_class, clean
+from rabat.text.cleaning import IDEOGRAPHIC, UNSPACED_PHONETIC, char_class, clean
 from training.corpora.targets import mentions_identity
 
 # Four or more letters (no digits, no underscore), not inside a mention, a link or a longer token.

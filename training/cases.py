@@ -4,10 +4,10 @@
     python -m training.cases --model DIR --bank docs/cases --part held_apart --json out.json
 
 Each case (docs/cases/*.jsonl, described in docs/cases/README.md) holds the expression as the
-decision quotes it, the circumstances the body established (as a `rabat.context.Context`) and
-the outcome: `incitement` (the decision should be "met"), `hate_speech` below the threshold or
-`protected` (both "not met"). "Undetermined" on a case counts as a disagreement: every case
-comes with its circumstances.
+decision quotes it, the circumstances the body established (as a `rabat.assessment.context.Context`)
+and the outcome: `incitement` (the decision should be "met"), `hate_speech` below the threshold or
+`protected` (both "not met"). "Undetermined" on a case counts as a disagreement: every case comes
+with its circumstances.
 
 A third of each outcome is held apart (by a hash of the case id, so nobody picks it): tune
 `configs/rabat.yaml` on the `calibration` part, report the `held_apart` part.
@@ -30,8 +30,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from rabat.analysis import Analyzer
-from rabat.context import Context
+from rabat.assessment.analysis import Analyzer
+from rabat.assessment.context import Context
 
 BANK = Path(__file__).resolve().parents[1] / "docs" / "cases"
 POLICY = Path(__file__).resolve().parents[1] / "configs" / "rabat.yaml"
@@ -384,7 +384,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"(label {row['label']}); {row['summary']}"
             )
     if args.json:
-        from rabat.files import write_text
+        from rabat.store.files import write_text
 
         write_text(Path(args.json), json.dumps(result, indent=2) + "\n")
     return 0

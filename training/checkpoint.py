@@ -10,7 +10,7 @@ from typing import Any
 
 import torch
 
-from rabat.files import staged
+from rabat.store.files import staged
 
 logger = logging.getLogger(__name__)
 

@@ -108,7 +108,7 @@ class TrainParams(_Strict):
     language_shift: bool = Field(
         True,
         description="with dev rows in several languages, choose per language a shift of the "
-        "hateful labels' scores on dev (rabat.language_shift), applied at prediction",
+        "hateful labels' scores on dev (rabat.model.language_shift), applied at prediction",
     )
     aux_detach: bool = Field(
         True, description="auxiliary heads learn without back-propagating into the encoder"

@@ -1,10 +1,10 @@
 """Build the training data: load the configured corpora, deduplicate across them, split, cap.
 
-Duplicates (equal `rabat.text.dedup_key`) are merged: the label by majority over the copies,
-a tie going to the more severe label (a reviewer would rather see it); known signals are kept.
-Reviewed rows (`reviews` in the config) join as source `review`, and where a reviewed text has
-corpus copies, the reviewers' label wins.
-The split is stratified by label and corpus and depends only on the rows and the seed.
+Duplicates (equal `rabat.text.cleaning.dedup_key`) are merged: the label by majority over the
+copies, a tie going to the more severe label (a reviewer would rather see it); known signals are
+kept. Reviewed rows (`reviews` in the config) join as source `review`, and where a reviewed text has
+corpus copies, the reviewers' label wins. The split is stratified by label and corpus and depends
+only on the rows and the seed.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import datasets
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from rabat.files import sha256, staged_dir
 from rabat.labels import LABELS
 from rabat.signals import UNKNOWN
-from rabat.text import dedup_key
+from rabat.store.files import sha256, staged_dir
+from rabat.text.cleaning import dedup_key
 from training.augment import (
     contrastive_rows,
     corpus_none_copies,

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rabat.files import sha256
+from rabat.store.files import sha256
 
 MAGIC = b"E5S1"
 BLOCK = 32

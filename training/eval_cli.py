@@ -19,11 +19,12 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from rabat.classifier import Classifier
 from rabat.labels import LABELS
-from rabat.meta import META_FILE
-from rabat.records import CSV_SUFFIXES, JSONL_SUFFIXES
-from rabat.text import MAX_TEXT_CHARS
+from rabat.model.loader import load_torch
+from rabat.model.meta import META_FILE
+from rabat.model.torch_backend import Classifier
+from rabat.store.records import CSV_SUFFIXES, JSONL_SUFFIXES
+from rabat.text.cleaning import MAX_TEXT_CHARS
 from training import cases as case_bank
 from training import evidence_eval
 from training.baselines import Baseline, HateSonarBaseline, MissingLocaleError, TfidfBaseline
@@ -91,7 +92,7 @@ def evaluate_files(
     read = _read_files(files, max_chars, encoding)
     datasets = {key: rows[:limit] for key, rows in read.items()}
     sonar = HateSonarBaseline() if hatesonar else None  # first: fails fast without the locale
-    classifier = Classifier.load(model_dir)
+    classifier = load_torch(model_dir)
     systems: list[Baseline] = [TransformerSystem(classifier)]
     train_path = _train_file(model_dir, train_file)
     if train_path is not None:

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 import torch
 
-from rabat.classifier import Classifier
-from rabat.evidence import to_raw_words, word_scores
 from rabat.labels import LABELS
-from rabat.text import clean_with_offsets
+from rabat.model.evidence import to_raw_words, word_scores
+from rabat.model.torch_backend import Classifier
+from rabat.text.cleaning import clean_with_offsets
 
 
 class GradientTimesInput:

@@ -8,7 +8,7 @@
   scores (training/evidence_metrics.py).
 - Faithfulness on the same posts (ERASER): comprehensiveness, the drop in the predicted label's
   probability when the top 5 words are deleted; sufficiency, the drop when only they are kept.
-- SemEval-2021 Task 5 character F1 of the evidence as served (`rabat.evidence.EvidencePolicy`)
+- SemEval-2021 Task 5 character F1 of the evidence as served (`rabat.model.evidence.EvidencePolicy`)
   on the trial file (development: the threshold is chosen there) and on the test file
   (reported, never tuned on). Both files are left out of training.
 
@@ -37,9 +37,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rabat.evidence import EvidencePolicy
-from rabat.files import write_text
-from rabat.prediction import Prediction
+from rabat.model.evidence import EvidencePolicy
+from rabat.model.prediction import Prediction
+from rabat.store.files import write_text
 from training import evidence_metrics as em
 from training.config import data_dir as default_data_dir
 from training.corpora.base import unflatten_spans
@@ -229,21 +229,17 @@ def evaluate(
 
 
 def _gradient(model_dir: Path) -> WordScores:
-    from rabat.classifier import Classifier
+    from rabat.model.loader import load_torch
     from training.evidence_baselines import GradientTimesInput
 
-    baseline = GradientTimesInput(Classifier.load(model_dir))
+    baseline = GradientTimesInput(load_torch(model_dir))
     return lambda texts, preds: baseline.word_scores(texts, [p.label for p in preds])
 
 
 def _load(model_dir: Path, backend: str) -> Any:
-    if backend == "torch":
-        from rabat.classifier import Classifier
+    from rabat.model.loader import load_classifier
 
-        return Classifier.load(model_dir)
-    from rabat.onnx_backend import OnnxClassifier
-
-    return OnnxClassifier.load(model_dir, quantized=backend == "onnx-int8")
+    return load_classifier(model_dir, backend)
 
 
 def _mean(values: Any) -> float:

@@ -6,7 +6,8 @@
 
 Writes `model.onnx`, `model.int8.onnx` and `onnx_export.json` into DIR (each to a temporary file,
 then renamed), then scores PyTorch, ONNX fp32 and ONNX int8 on DIR/splits/dev.jsonl and adds the
-parity and macro-F1 numbers to `onnx_export.json`. `rabat.onnx_backend.OnnxClassifier` loads them.
+parity and macro-F1 numbers to `onnx_export.json`. `rabat.model.onnx_backend.OnnxClassifier`
+loads them.
 """
 
 from __future__ import annotations
@@ -34,20 +35,21 @@ import torch
 from torch import nn
 from transformers import AutoTokenizer
 
-from rabat.classifier import Classifier, Prediction
 from rabat.labels import LABELS
-from rabat.meta import ModelMeta
-from rabat.model import MultiTaskModel
-from rabat.onnx_backend import (
+from rabat.model.backend import Backend
+from rabat.model.loader import ONNX, ONNX_INT8, TORCH, load_classifier, load_torch
+from rabat.model.meta import ModelMeta
+from rabat.model.network import MultiTaskModel
+from rabat.model.onnx_backend import (
     EXPORT_FILE,
     EXPORT_HINT,
     FP32_FILE,
     INPUT_NAMES,
     INT8_FILE,
     OUTPUT_NAMES,
-    OnnxClassifier,
     onnx_file,
 )
+from rabat.model.prediction import Prediction
 from training.evaluate import compute_metrics
 from training.labelled_files import LabelledRow, read_labelled
 
@@ -56,6 +58,10 @@ logger = logging.getLogger(__name__)
 OPSET = 17
 DEV_FILE = Path("splits") / "dev.jsonl"
 BACKENDS = ("torch", "onnx-fp32", "onnx-int8")
+# the loader's name of each backend benchmarked (rabat.model.loader)
+LOADED_AS = {"torch": TORCH, "onnx-fp32": ONNX, "onnx-int8": ONNX_INT8}
+# the dev check's name of each ONNX backend, and the loader's
+CHECKED = {"onnx_fp32": ONNX, "onnx_int8": ONNX_INT8}
 # (name, texts per predict() call, batch_size): one text a request, 32 a request, and one call
 # with every text, where predict() sorts by length so batches carry little padding.
 BENCH_MODES = (("1", 1, 1), ("32", 32, 32), ("all/32", None, 32))
@@ -176,7 +182,7 @@ def stratified_sample(rows: list[LabelledRow], n: int | None) -> list[LabelledRo
     return [rows[i] for i in sorted(chosen)]
 
 
-def check_on_dev(model_dir: Path, dev_limit: int | None, quantized: bool) -> dict[str, Any]:
+def check_on_dev(model_dir: Path, dev_limit: int | None, int8: bool) -> dict[str, Any]:
     """Macro-F1 of PyTorch and ONNX on the dev split, and how far ONNX is from PyTorch."""
     if not (model_dir / DEV_FILE).is_file():
         raise FileNotFoundError(
@@ -189,12 +195,12 @@ def check_on_dev(model_dir: Path, dev_limit: int | None, quantized: bool) -> dic
     sample = "all" if len(rows) == len(all_rows) else f"stratified by label, seed {SAMPLE_SEED}"
     result: dict[str, Any] = {"file": str(DEV_FILE), "rows": len(rows), "sample": sample}
     logger.info("scoring %d dev rows with PyTorch", len(rows))
-    reference_preds = Classifier.load(model_dir).predict(texts)
+    reference_preds = load_torch(model_dir).predict(texts)
     reference = _arrays(reference_preds)
     result["torch"] = _scores(gold, reference["labels"])
-    for name in ["onnx_fp32"] + (["onnx_int8"] if quantized else []):
+    for name in ["onnx_fp32"] + (["onnx_int8"] if int8 else []):
         logger.info("scoring %d dev rows with %s", len(rows), name)
-        backend = OnnxClassifier.load(model_dir, quantized=name == "onnx_int8")
+        backend = load_classifier(model_dir, CHECKED[name])
         found_preds = backend.predict(texts)
         found = _arrays(found_preds)
         result[name] = _scores(gold, found["labels"]) | _parity(reference, found)
@@ -265,10 +271,7 @@ def _bench_one(
     # Also caps the tokenizer's own thread pool, which starts on first use in this new process.
     os.environ["RAYON_NUM_THREADS"] = str(threads)
     torch.set_num_threads(threads)
-    if backend == "torch":
-        clf: Classifier | OnnxClassifier = Classifier.load(model_dir)
-    else:
-        clf = OnnxClassifier.load(model_dir, quantized=backend == "onnx-int8", threads=threads)
+    clf: Backend = load_classifier(model_dir, LOADED_AS[backend], threads=threads)
     clf.predict(texts[:32])  # warm-up
     rss = _memory_mb("VmRSS")
     results = []
@@ -361,7 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     record = export_record(model_dir, args.opset, weight_type)
     write_record(model_dir, record)
     if not args.no_check:
-        record["dev"] = check_on_dev(model_dir, args.dev_limit, quantized=bool(weight_type))
+        record["dev"] = check_on_dev(model_dir, args.dev_limit, int8=bool(weight_type))
         write_record(model_dir, record)
     print(json.dumps(record, indent=2))
     return 0

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rabat.files import write_text
+from rabat.store.files import write_text
 from training.augment import obfuscate_rows
 from training.config import data_dir
 from training.corpora.hatexplain import validation_rows

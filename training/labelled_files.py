@@ -3,7 +3,7 @@
 JSON lines: one object per line, `{"text": ..., "label": ...}`, optional `"source"`; other keys
 are ignored. CSV: a header with `text` and `label` columns, optional `source`; other columns are
 ignored. A row without a source takes the file's stem (`test.jsonl` -> `test`). Files are read
-as streams with a per-text limit (`rabat.records`).
+as streams with a per-text limit (`rabat.store.records`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from rabat.labels import parse_label
-from rabat.records import Rejected, file_format, read_rows
-from rabat.text import MAX_TEXT_CHARS
+from rabat.store.records import Rejected, file_format, read_rows
+from rabat.text.cleaning import MAX_TEXT_CHARS
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def read_labelled(
     path: str | Path, max_chars: int = MAX_TEXT_CHARS, encoding: str = "utf-8"
 ) -> list[LabelledRow]:
     """Read a `.jsonl`/`.json` (JSON lines) or `.csv` labelled file as a stream
-    (`rabat.records`); a text over `max_chars` is skipped with a warning naming its line, and
+    (`rabat.store.records`); a text over `max_chars` is skipped with a warning naming its line, and
     a ValueError says what to fix in a file that cannot be read."""
     path = Path(path)
     if not path.is_file():

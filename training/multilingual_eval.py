@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from rabat.labels import HATEFUL, LABELS
-from rabat.text import dedup_key
+from rabat.text.cleaning import dedup_key
 from training.config import data_dir as resolve_data_dir
 from training.corpora import load_corpus
 from training.evaluate import compute_metrics
@@ -65,7 +65,7 @@ def scores(gold: Sequence[str], probs: np.ndarray) -> dict[str, Any]:
 
 def evaluate(model_dirs: dict[str, Path], data: Path) -> dict[str, Any]:
     """Every measurement (module docstring) for each named model."""
-    from rabat.classifier import Classifier
+    from rabat.model.loader import load_torch
     from training.functional.__main__ import run as functional
     from training.train import probabilities
 
@@ -73,7 +73,7 @@ def evaluate(model_dirs: dict[str, Path], data: Path) -> dict[str, Any]:
     rtp = load_corpus("rtp_lx", data).to_pandas()
     out: dict[str, Any] = {"english_dev_rows": len(english), "models": {}}
     for name, model_dir in model_dirs.items():
-        classifier = Classifier.load(model_dir)
+        classifier = load_torch(model_dir)
         started = time.perf_counter()
         result: dict[str, Any] = {
             "model": str(model_dir.resolve()),

@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.metrics import f1_score
 
 from rabat.labels import HATEFUL, LABELS
-from rabat.language_shift import shift_for
+from rabat.model.language_shift import shift_for
 
 ALPHAS = tuple(round(a, 1) for a in np.linspace(0.0, 1.0, 11))
 
@@ -70,7 +70,7 @@ def _macro_f1(y: np.ndarray, probs: np.ndarray) -> float:
     return float(f1_score(y, probs.argmax(axis=1), labels=present, average="macro"))
 
 
-# Shifts tried for each language's hateful labels (rabat.language_shift), in log-probability.
+# Shifts tried for each language's hateful labels (rabat.model.language_shift), in log-probability.
 SHIFTS = tuple(float(round(s, 2)) for s in np.arange(-1.0, 2.01, 0.25))
 
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import datasets
 
-from rabat.evidence import EVIDENCE  # the rationale kind that marks the words carrying the label
 from rabat.labels import Label
-from rabat.reviews import labelled, read_reviews
+from rabat.model.evidence import EVIDENCE  # the rationale kind marking the words carrying the label
+from rabat.review.reviews import labelled, read_reviews
 from training.corpora.base import Record, flatten_spans, to_records, unflatten_spans
 
 logger = logging.getLogger(__name__)

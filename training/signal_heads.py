@@ -22,7 +22,7 @@ import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import precision_score, roc_auc_score
 
-from rabat.model import MultiTaskModel
+from rabat.model.network import MultiTaskModel
 from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS, UNKNOWN
 from training.evaluate import calibration
 

@@ -19,10 +19,11 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import f1_score, roc_auc_score
 
-from rabat.classifier import Classifier
-from rabat.files import write_text
 from rabat.labels import HATEFUL
+from rabat.model.loader import load_torch
+from rabat.model.torch_backend import Classifier
 from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS, UNKNOWN
+from rabat.store.files import write_text
 
 
 def evaluate_signals(classifier: Classifier, frame: pd.DataFrame) -> dict[str, Any]:
@@ -90,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     split = args.model / "splits" / f"{args.split}.jsonl"
     if not split.is_file():
         parser.error(f"{split} not found: pass a model directory written by `make train`")
-    result = evaluate_signals(Classifier.load(args.model), pd.read_json(split, lines=True))
+    result = evaluate_signals(load_torch(args.model), pd.read_json(split, lines=True))
     out = args.model / "eval" / f"signals_{args.split}.json"
     out.parent.mkdir(exist_ok=True)
     write_text(out, json.dumps(result, indent=2) + "\n")

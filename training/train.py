@@ -22,10 +22,11 @@ import torch
 from tqdm.auto import tqdm
 from transformers import AutoTokenizer, get_linear_schedule_with_warmup
 
-from rabat.classifier import Classifier
 from rabat.labels import LABELS
-from rabat.meta import ModelMeta
-from rabat.model import MultiTaskModel
+from rabat.model.loader import torch_classifier
+from rabat.model.meta import ModelMeta
+from rabat.model.network import MultiTaskModel
+from rabat.model.torch_backend import Classifier
 from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS, UNKNOWN
 from training import artifacts, checkpoint, priors, signal_heads
 from training.batching import LABEL_INDEX, Encoded, collate, encode, plan_batches
@@ -225,7 +226,7 @@ def finish(
     )
     if shifts.shifts:
         metrics["language_shift"] = asdict(shifts)
-    refused = gate(config, Classifier(best, tokenizer, meta), metrics)
+    refused = gate(config, torch_classifier(best, tokenizer, meta), metrics)
     artifacts.save_model(best, tokenizer, meta, run_dir / "final")
     final_dir = config.output_dir / config.name / progress.version
     artifacts.publish(
@@ -328,7 +329,7 @@ def gate(config: TrainConfig, classifier: Classifier, metrics: dict[str, Any]) -
 def choose_language_shifts(
     config: TrainConfig, dev: Any, probs: np.ndarray
 ) -> priors.LanguageShifts:
-    """The hateful labels' shift per language (rabat.language_shift), chosen on dev after the
+    """The hateful labels' shift per language (rabat.model.language_shift), chosen on dev after the
     prior correction; none when turned off or dev has one language."""
     if not config.train.language_shift or "language" not in dev:
         return priors.LanguageShifts({}, 0.0, {})

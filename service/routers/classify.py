@@ -22,7 +22,7 @@ from service.schemas import (
 from service.security import require_api_key
 
 if TYPE_CHECKING:
-    from rabat.analysis import Analysis
+    from rabat.assessment.analysis import Analysis
 
 logger = logging.getLogger(__name__)
 

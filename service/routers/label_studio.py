@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
-from rabat.labeling import TEXT, to_prediction
+from rabat.review.labeling import TEXT, to_prediction
 from service.errors import ApiError
 from service.handling import analyze, check_length, require_json
 from service.label_studio import (

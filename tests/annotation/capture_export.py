@@ -13,7 +13,7 @@ from pathlib import Path
 
 from annotation.client import connect
 from annotation.settings import load_settings
-from rabat.labeling import label_config
+from rabat.review.labeling import label_config
 
 TEXTS = ["have a nice day", "you are a silly goose", "the weather is grey", "tea or coffee"]
 OUT = Path(__file__).parent / "data" / "ls_export.json"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from annotation.agreement import agreement_report
-from rabat.policy import FACTORS
-from rabat.reviews import Review, ReviewedTask, resolve
+from rabat.assessment.policy import FACTORS
+from rabat.review.reviews import Review, ReviewedTask, resolve
 
 
 def _review(

@@ -9,7 +9,7 @@ import pytest
 
 from annotation.gold import check_gold, gold_accuracy, vote_weights
 from annotation.pool import PoolFile, read_pool
-from rabat.reviews import Review, resolve
+from rabat.review.reviews import Review, resolve
 
 
 def review(who: str, label: str | None, when: str = "2026-12-01T10:00") -> Review:

@@ -14,9 +14,9 @@ from annotation.__main__ import main
 from annotation.client import connect
 from annotation.credentials import api_token
 from annotation.settings import Settings
-from rabat.labeling import LABEL, TEXT, config_fields, factor_control
 from rabat.labels import LABELS
-from rabat.text import dedup_key
+from rabat.review.labeling import LABEL, TEXT, config_fields, factor_control
+from rabat.text.cleaning import dedup_key
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from annotation.pull import convert, write_version
-from rabat.reviews import read_reviews
+from rabat.review.reviews import read_reviews
 
 DATA = Path(__file__).parent / "data"
 

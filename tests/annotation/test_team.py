@@ -15,8 +15,8 @@ from annotation.__main__ import main
 from annotation.client import connect, every_item
 from annotation.credentials import api_token
 from annotation.settings import Settings
-from rabat.labeling import LABEL, LEVELS, TEXT, factor_control
-from rabat.policy import FACTORS
+from rabat.assessment.policy import FACTORS
+from rabat.review.labeling import LABEL, LEVELS, TEXT, factor_control
 
 pytestmark = pytest.mark.slow
 TASKS, GOLD_EVERY = 100, 5

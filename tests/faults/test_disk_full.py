@@ -13,8 +13,8 @@ import pytest
 
 from annotation import pull
 from annotation.pull import Conversion, write_version
-from rabat.policy import FACTORS
-from rabat.reviews import Review, resolve
+from rabat.assessment.policy import FACTORS
+from rabat.review.reviews import Review, resolve
 
 ENOSPC = OSError(errno.ENOSPC, "No space left on device")
 

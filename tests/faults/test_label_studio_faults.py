@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from annotation.client import connect
-from rabat.labeling import LABEL, NOTE, TEXT
+from rabat.review.labeling import LABEL, NOTE, TEXT
 from tests.faults.conftest import PYTHON, ROOT, OwnLabelStudio, run_cli, wait_for
 
 pytestmark = pytest.mark.slow

@@ -4,7 +4,7 @@ decision)."""
 from __future__ import annotations
 
 from rabat.labels import LABELS
-from rabat.prediction import Prediction
+from rabat.model.prediction import Prediction
 from rabat.signals import TARGET_GROUPS
 
 

@@ -89,7 +89,7 @@ def test_every_row_is_scored_or_rejected_in_input_order(
 
 def test_results_are_the_models_own(onnx_model_dir: Path, texts: list[str], tmp_path: Path) -> None:
     """The scorer's label, scores, evidence and decision are what the Analyzer gives."""
-    from rabat.analysis import Analyzer
+    from rabat.assessment.analysis import Analyzer
 
     rows = rows_of(texts[:50])
     job = Job(write_rows(rows, tmp_path / "in.jsonl"), tmp_path / "out.jsonl", onnx_model_dir,

@@ -10,11 +10,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from rabat.analysis import Analyzer
-from rabat.classifier import Classifier, Prediction
+from rabat.assessment.analysis import Analyzer
+from rabat.assessment.policy import load_policy
 from rabat.labels import LABELS
-from rabat.meta import ModelMeta
-from rabat.policy import load_policy
+from rabat.model.meta import ModelMeta
+from rabat.model.torch_backend import Classifier, Prediction
 from rabat.signals import BINARY_SIGNALS, TARGET_GROUPS
 from service.app import create_app
 from tests.service.conftest import POLICY, serve, settings_for

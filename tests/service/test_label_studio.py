@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from rabat.labeling import label_config
+from rabat.review.labeling import label_config
 from service.errors import ApiError
 from service.label_studio import LabelStudioState, check_label_config, project_id
 from service.retraining import RetrainUnavailable

@@ -15,7 +15,7 @@ from annotation.__main__ import main as annotation_cli
 from annotation.client import connect
 from annotation.credentials import api_token
 from annotation.settings import Settings
-from rabat.labeling import LABEL, TEXT
+from rabat.review.labeling import LABEL, TEXT
 from service.app import create_app
 from tests.service.conftest import serve, settings_for
 from tests.service.routers.test_retrain import job_settings, wait_for_job

@@ -16,7 +16,7 @@ import pytest
 from fastapi import FastAPI
 
 from rabat.labels import LABELS
-from rabat.prediction import Prediction
+from rabat.model.prediction import Prediction
 from rabat.signals import TARGET_GROUPS
 from service.app import create_app
 from service.retraining import JobFailed, JobState, RetrainBusy, RetrainJob, probe_problems

@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
-from rabat.analysis import Analyzer
-from rabat.classifier import Classifier, Prediction
-from rabat.policy import load_policy
+from rabat.assessment.analysis import Analyzer
+from rabat.assessment.policy import load_policy
+from rabat.model.torch_backend import Classifier, Prediction
 from service.app import create_app
 from service.runtime import StartupError, lifespan, load_analyzer
 from tests.fixtures import copy_model

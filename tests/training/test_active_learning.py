@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rabat.labeling import review_priority
 from rabat.labels import LABELS
+from rabat.review.labeling import review_priority
 from training.active_learning import (
     STRATEGIES,
     descending,

@@ -12,7 +12,7 @@ import pytest
 from rabat.defaults import DEFAULT_CONFIG
 from rabat.labels import LABELS
 from rabat.signals import TARGET_GROUPS, UNKNOWN
-from rabat.text import dedup_key
+from rabat.text.cleaning import dedup_key
 from training.config import load_config
 from training.corpora import RECIPES, corpus_folders, load_corpus
 from training.corpora.hatemoji import target_groups

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rabat.text import clean, dedup_key
+from rabat.text.cleaning import clean, dedup_key
 from training.corpora import load_corpus
 from training.corpora.hatexplain import rationale_spans
 from training.corpora.toxic_spans import majority_spans

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from rabat.signals import UNKNOWN
-from rabat.text import dedup_key
+from rabat.text.cleaning import dedup_key
 from training.config import TrainConfig
 from training.dataset import build, cap, deduplicate, licence_summary, thin
 

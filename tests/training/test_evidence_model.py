@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rabat.classifier import Classifier
+from rabat.model.torch_backend import Classifier
 from tests.fixtures import train_config
 from training.functional.suite import GROUPS, derive_slurs
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rabat.onnx_backend import EXPORT_FILE, FP32_FILE, INT8_FILE
+from rabat.model.onnx_backend import EXPORT_FILE, FP32_FILE, INT8_FILE
 from training.export_onnx import _atomic, bench, format_bench, main, stratified_sample
 from training.labelled_files import LabelledRow
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rabat.reviews import parse_annotation, resolve
+from rabat.review.reviews import parse_annotation, resolve
 from training.config import load_config
 from training.reviewed import load_reviews
 

@@ -18,7 +18,7 @@ NEUTRAL = ["have a nice day", "the weather is mild today", "see you at the libra
 
 
 def test_refit_writes_logistic_regressions_into_the_heads() -> None:
-    from rabat.model import MultiTaskModel
+    from rabat.model.network import MultiTaskModel
 
     rng = np.random.default_rng(0)
     features = rng.normal(size=(400, 8)).astype(np.float32)
@@ -48,7 +48,7 @@ def test_refit_writes_logistic_regressions_into_the_heads() -> None:
 
 @pytest.mark.slow
 def test_the_smoke_models_signals_are_low_on_neutral_text(smoke_model_dir: Path) -> None:
-    from rabat.classifier import Classifier
+    from rabat.model.torch_backend import Classifier
 
     metrics = json.loads((smoke_model_dir / "metrics.json").read_text())
     assert metrics["signals"]["refitted"] is True

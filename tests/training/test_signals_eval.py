@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rabat.classifier import Classifier
+from rabat.model.torch_backend import Classifier
 from training.signals_eval import evaluate_signals, main
 
 

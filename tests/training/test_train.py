@@ -11,7 +11,7 @@ import yaml
 
 import training.train as train_module
 from rabat.labels import LABELS
-from rabat.model import MultiTaskModel
+from rabat.model.network import MultiTaskModel
 from training.batching import plan_batches
 from training.config import TrainConfig, base_model_path, load_config
 from training.losses import class_weights

@@ -17,16 +17,17 @@ from typing import Any
 
 import datasets
 
-import rabat.text
+import rabat.text.cleaning
 from rabat.labels import Label
 from rabat.signals import TARGET_GROUPS, UNKNOWN
-from rabat.text import clean_with_offsets
+from rabat.text.cleaning import clean_with_offsets
 
 logger = logging.getLogger(__name__)
 
 # `datasets` caches a map by the hash of its function, which does not see inside `clean`: the
-# digest of rabat/text.py goes into the function, so a changed clean-up invalidates the cache.
-CLEANING = hashlib.sha256(Path(rabat.text.__file__).read_bytes()).hexdigest()[:16]
+# digest of rabat/text/cleaning.py goes into the function, so a changed clean-up invalidates the
+# cache.
+CLEANING = hashlib.sha256(Path(rabat.text.cleaning.__file__).read_bytes()).hexdigest()[:16]
 
 FEATURES = datasets.Features(
     {

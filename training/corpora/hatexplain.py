@@ -24,7 +24,7 @@ from typing import Any
 import datasets
 
 from rabat.labels import Label
-from rabat.text import dedup_key
+from rabat.text.cleaning import dedup_key
 from training.corpora.base import Record, read_table, to_records
 
 TRAIN_FILE = "hatexplain/train.csv"

@@ -35,7 +35,7 @@ import datasets
 import pandas as pd
 
 from rabat.labels import Label
-from rabat.text import dedup_key
+from rabat.text.cleaning import dedup_key
 from training.corpora.base import Record, flatten_spans, to_records, unflatten_spans
 
 COMMENTS, ANNOTATIONS, SPANS = (

@@ -52,10 +52,10 @@ def languages(value: str) -> tuple[str, ...]:
 
 def run(model_dir: Path, codes: Sequence[str], corpora: Path) -> dict[str, dict[str, Any]]:
     """Each language's `score` result, with `texts_per_second` of the model on its cases."""
-    from rabat.classifier import Classifier  # torch loads here, not at import
+    from rabat.model.loader import load_torch  # torch loads here, not at import
     from training.train import probabilities
 
-    classifier = Classifier.load(model_dir)
+    classifier = load_torch(model_dir)
     results = {}
     for language, cases in build_all(corpora, codes).items():
         start = time.perf_counter()

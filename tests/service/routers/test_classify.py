@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from rabat.assessment.policy import FACTORS
 from rabat.labels import LABELS
-from rabat.policy import FACTORS
 from service.schemas import BatchResponse, ClassifyResponse
 
 pytestmark = pytest.mark.slow

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from rabat.labeling import LABEL, TEXT, config_fields, label_config
 from rabat.labels import LABELS
+from rabat.review.labeling import LABEL, TEXT, config_fields, label_config
 
 pytestmark = pytest.mark.slow
 

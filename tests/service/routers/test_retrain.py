@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from rabat.labeling import label_config
+from rabat.review.labeling import label_config
 from service.app import create_app
 from service.retraining import RetrainJob
 from tests.fixtures import copy_model

@@ -1,0 +1,1 @@
+"""Text: the clean-up shared by training and inference, language detection, and marker words."""
