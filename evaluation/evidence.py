@@ -1,11 +1,11 @@
 """Evidence quality: do the evidence spans agree with people, and do they drive the label?
 
-    python -m training.evidence_eval --model models/rabat-minilm/latest
+    python -m evaluation evidence --model models/rabat-minilm/latest
 
 - Plausibility on HateXplain's official validation split (`hatexplain/val.csv`, never trained
   on): the posts whose majority label is hate speech or offensive, against the union of the
   annotators' rationale masks. Token-F1 of the top 5 words, IOU-F1 at 0.5, AUPRC of the word
-  scores (training/evidence_metrics.py).
+  scores (evaluation/evidence_metrics.py).
 - Faithfulness on the same posts (ERASER): comprehensiveness, the drop in the predicted label's
   probability when the top 5 words are deleted; sufficiency, the drop when only they are kept.
 - SemEval-2021 Task 5 character F1 of the evidence as served (`rabat.evidence.EvidencePolicy`)
@@ -16,7 +16,7 @@
   words (HateXplain train and Toxic Spans rows that training held out for dev). This is the
   figure to tune on.
 
-`--methods head gradient` adds gradient x input (training/evidence_baselines.py) as a
+`--methods head gradient` adds gradient x input (evaluation/evidence_baselines.py) as a
 baseline on the same posts. Definitions and sources: docs/evidence.md. Writes
 MODEL/eval/evidence.json.
 """
@@ -40,7 +40,7 @@ import pandas as pd
 from rabat.evidence import EvidencePolicy
 from rabat.files import write_text
 from rabat.prediction import Prediction
-from training import evidence_metrics as em
+from evaluation import evidence_metrics as em
 from training.config import data_dir as default_data_dir
 from training.corpora.base import unflatten_spans
 
@@ -230,7 +230,7 @@ def evaluate(
 
 def _gradient(model_dir: Path) -> WordScores:
     from rabat.classifier import Classifier
-    from training.evidence_baselines import GradientTimesInput
+    from evaluation.evidence_baselines import GradientTimesInput
 
     baseline = GradientTimesInput(Classifier.load(model_dir))
     return lambda texts, preds: baseline.word_scores(texts, [p.label for p in preds])

@@ -23,8 +23,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from rabat.labels import LABELS
-from training.cases import table_rows as case_rows
-from training.evidence_eval import table_rows as evidence_rows
+from evaluation.cases import table_rows as case_rows
+from evaluation.evidence import table_rows as evidence_rows
 from training.functional.suite import table_rows
 
 logger = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ CASES_HOW = (
     "speech below the threshold and protected expression (undetermined counts as a "
     "disagreement). The policy was tuned on the calibration part; held_apart is the figure to "
     "report. Then the functional suite's threat texts in a high-risk public and a low-risk "
-    "private context (training/cases.py)."
+    "private context (evaluation/cases.py)."
 )
 Section = tuple[str, str, list[tuple[list[str], list[list[str]]]]]
 

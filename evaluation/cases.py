@@ -1,7 +1,7 @@
 """The case bank: adjudicated cases that check the Rabat decision against the bodies' findings.
 
-    python -m training.cases --model models/rabat-minilm/latest        # make cases
-    python -m training.cases --model DIR --bank docs/cases --part held_apart --json out.json
+    python -m evaluation cases --model models/rabat-minilm/latest        # make cases
+    python -m evaluation cases --model DIR --bank docs/cases --part held_apart --json out.json
 
 Each case (docs/cases/*.jsonl, described in docs/cases/README.md) holds the expression as the
 decision quotes it, the circumstances the body established (as a `rabat.context.Context`) and
@@ -341,7 +341,7 @@ def _markdown(head: list[str], rows: list[list[str]]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m training.cases",
+        prog="python -m evaluation cases",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

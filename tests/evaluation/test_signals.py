@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from rabat.classifier import Classifier
-from training.signals_eval import evaluate_signals, main
+from evaluation.signals import evaluate_signals, main
 
 
 @pytest.mark.slow

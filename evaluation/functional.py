@@ -1,6 +1,6 @@
 """Score a model on the functional suite in each language: accuracy per category and overall.
 
-python -m training.functional --model models/rabat-minilm/latest --languages fr,de,es,ar,en
+python -m evaluation functional --model models/rabat-minilm/latest --languages fr,de,es,ar,en
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m training.functional",
+        prog="python -m evaluation functional",
         description="Score a saved model on the functional suite, per language and category.",
     )
     parser.add_argument("--model", type=Path, required=True, help="a saved model directory")

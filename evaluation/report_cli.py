@@ -1,7 +1,7 @@
 """Evaluate a trained model and the baselines on labelled files, and write the report.
 
-    python -m training.eval_cli --model models/rabat/0.1.0 data/test.jsonl
-    python -m training.eval_cli --model DIR --train-file train.jsonl --no-hatesonar --limit 200 FILE
+    python -m evaluation report --model models/rabat/0.1.0 data/test.jsonl
+    python -m evaluation report --model DIR --train-file train.jsonl --no-hatesonar --limit 200 FILE
 
 The trainer calls `evaluate_files` directly.
 """
@@ -24,15 +24,15 @@ from rabat.labels import LABELS
 from rabat.meta import META_FILE
 from rabat.records import CSV_SUFFIXES, JSONL_SUFFIXES
 from rabat.text import MAX_TEXT_CHARS
-from training import cases as case_bank
-from training import evidence_eval
-from training.baselines import Baseline, HateSonarBaseline, MissingLocaleError, TfidfBaseline
+from evaluation import cases as case_bank
+from evaluation import evidence
+from evaluation.baselines import Baseline, HateSonarBaseline, MissingLocaleError, TfidfBaseline
 from training.config import data_dir
 from training.evaluate import compute_metrics
 from training.functional.suite import Case, build_cases
 from training.functional.suite import score as score_suite
 from training.labelled_files import LabelledRow, read_labelled
-from training.report import ECE, TRANSFORMER, Column, metric, table, write_report
+from evaluation.report import ECE, TRANSFORMER, Column, metric, table, write_report
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +80,8 @@ def evaluate_files(
     cases: bool = False,
 ) -> dict[str, Any]:
     """Score the model and baselines on each file (and on the functional suite's cases, when
-    given, the evidence with `evidence_methods`: training/evidence_eval.py, and the Rabat
-    decision on the case bank with `cases`: training/cases.py), write the report; return the
+    given, the evidence with `evidence_methods`: evaluation/evidence.py, and the Rabat
+    decision on the case bank with `cases`: evaluation/cases.py), write the report; return the
     metrics.
 
     Defaults: out_dir is model_dir/eval; train_file (for the TF-IDF baseline) is
@@ -109,7 +109,7 @@ def evaluate_files(
         else None
     )
     evidence = (
-        evidence_eval.evaluate(model_dir, data_dir(), methods=evidence_methods, limit=limit)
+        evidence.evaluate(model_dir, data_dir(), methods=evidence_methods, limit=limit)
         if evidence_methods
         else None
     )
@@ -212,7 +212,7 @@ def summary(results: dict[str, dict[str, dict[str, Any]]]) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m training.eval_cli",
+        prog="python -m evaluation report",
         description="Evaluate a Rabat model and baselines on labelled JSONL/CSV files.",
     )
     parser.add_argument(
@@ -262,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-cases",
         action="store_true",
-        help="skip the Rabat decision on the case bank (docs/cases; training/cases.py)",
+        help="skip the Rabat decision on the case bank (docs/cases; evaluation/cases.py)",
     )
     parser.add_argument(
         "--lexicon",
@@ -340,7 +340,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"cases; worst {worst} {found['categories'][worst]['accuracy']:.3f}"
         )
     if result["evidence"]:
-        print("\n".join(evidence_eval.table(result["evidence"])))
+        print("\n".join(evidence.table(result["evidence"])))
     if result["cases"]:
         held = result["cases"]["parts"]["held_apart"]
         print(

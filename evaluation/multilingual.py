@@ -1,6 +1,6 @@
 """The multilingual model against the English one, on the same texts, in one run.
 
-    python -m training.multilingual_eval --model models/rabat-multilingual/latest \
+    python -m evaluation multilingual --model models/rabat-multilingual/latest \
         --english models/rabat-minilm/latest [--out FILE.json]
 
 Three measurements, each for both models:
@@ -66,7 +66,7 @@ def scores(gold: Sequence[str], probs: np.ndarray) -> dict[str, Any]:
 def evaluate(model_dirs: dict[str, Path], data: Path) -> dict[str, Any]:
     """Every measurement (module docstring) for each named model."""
     from rabat.classifier import Classifier
-    from training.functional.__main__ import run as functional
+    from evaluation.functional import run as functional
     from training.train import probabilities
 
     english = english_rows(model_dirs["english"], model_dirs["multilingual"])
