@@ -3,14 +3,8 @@
     python -m evaluation cases --model models/rabat-minilm/latest        # make cases
     python -m evaluation cases --model DIR --bank docs/cases --part held_apart --json out.json
 
-Each case (docs/cases/*.jsonl, described in docs/cases/README.md) holds the expression as the
-decision quotes it, the circumstances the body established (as a `rabat.context.Context`) and
-the outcome: `incitement` (the decision should be "met"), `hate_speech` below the threshold or
-`protected` (both "not met"). "Undetermined" on a case counts as a disagreement: every case
-comes with its circumstances.
-
-A third of each outcome is held apart (by a hash of the case id, so nobody picks it): tune
-`configs/rabat.yaml` on the `calibration` part, report the `held_apart` part.
+The bank, its outcomes and its parts: evaluation/case_bank.py. "Undetermined" on a case counts
+as a disagreement: every case comes with its circumstances.
 
 The functional suite's threat texts are scored too, in a high-risk public context (the
 decision should be "met") and a low-risk private one ("not met"), and its counter-speech texts
@@ -20,31 +14,29 @@ in the high-risk public context ("not met").
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
+from evaluation.case_bank import (
+    BANK,
+    DECISIONS,
+    EXPECTED,
+    LABEL_OF_OUTCOME,
+    OUTCOMES,
+    PARTS,
+    POLICY,
+    Case,
+    load_bank,
+    part_of,
+)
+from evaluation.case_tables import markdown, table_rows
 from rabat.analysis import Analyzer
 from rabat.context import Context
 
-BANK = Path(__file__).resolve().parents[1] / "docs" / "cases"
-POLICY = Path(__file__).resolve().parents[1] / "configs" / "rabat.yaml"
-Outcome = Literal["incitement", "hate_speech", "protected"]
-OUTCOMES: tuple[str, ...] = ("incitement", "hate_speech", "protected")
-DECISIONS: tuple[str, ...] = ("met", "not_met", "undetermined")
-EXPECTED: dict[str, str] = {"incitement": "met", "hate_speech": "not_met", "protected": "not_met"}
-LABEL_OF_OUTCOME: dict[str, frozenset[str]] = {
-    "incitement": frozenset({"incitement"}),
-    "hate_speech": frozenset({"hate_speech"}),
-    "protected": frozenset({"none", "offensive"}),
-}
-PARTS: tuple[str, ...] = ("calibration", "held_apart", "all")
 BASELINES: dict[str, Any] = {
     "always not met": lambda row: "not_met",
     "label only (met iff labelled incitement)": lambda row: (
@@ -52,6 +44,8 @@ BASELINES: dict[str, Any] = {
     ),
 }
 """Decisions to compare with, on the held-apart part, in the same run."""
+
+
 HIGH_RISK_PUBLIC = Context.model_validate(
     {
         "speaker": {"role": "public_figure", "influence": "high", "followers": 50_000},
@@ -64,6 +58,8 @@ HIGH_RISK_PUBLIC = Context.model_validate(
         },
     }
 )
+
+
 LOW_RISK_PRIVATE = Context.model_validate(
     {
         "speaker": {"role": "private_person", "influence": "low"},
@@ -75,68 +71,6 @@ LOW_RISK_PRIVATE = Context.model_validate(
         },
     }
 )
-
-
-class Case(BaseModel):
-    """One adjudicated case; see docs/cases/README.md for each field."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str = Field(min_length=1)
-    forum: Literal["international_tribunal", "ecthr", "un_treaty_body", "national_court"]
-    body: str
-    case: str
-    citation: str
-    year: int = Field(ge=1900, le=2100)
-    source_url: str | None
-    expression: str = Field(min_length=1)
-    expression_source: str
-    quote_verified: bool
-    original_language: str
-    standard: str
-    outcome: Outcome
-    finding: str
-    circumstances: str
-    context: Context
-
-
-def load_bank(path: str | Path = BANK) -> list[Case]:
-    """Every case in a .jsonl file, or in every .jsonl file of a folder; errors name the file,
-    the line and the field."""
-    path = Path(path)
-    files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
-    if not files or not all(f.is_file() for f in files):
-        raise FileNotFoundError(
-            f"no case bank at {path}: expected a .jsonl file or a folder of them"
-        )
-    cases: list[Case] = []
-    for file in files:
-        lines = file.read_text(encoding="utf-8").splitlines()
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                cases.append(Case.model_validate_json(line))
-            except ValidationError as err:
-                raise ValueError(f"{file}, line {number}: not a valid case:\n{err}") from None
-    seen = Counter(c.id for c in cases)
-    twice = sorted(i for i, n in seen.items() if n > 1)
-    if twice:
-        raise ValueError(f"case ids must be unique; found twice: {twice}")
-    return cases
-
-
-def part_of(cases: Sequence[Case]) -> dict[str, str]:
-    """`held_apart` for every third case of each outcome in the order of a hash of its id,
-    `calibration` for the rest: stable as cases are added, and chosen by nobody."""
-    parts: dict[str, str] = {}
-    for outcome in OUTCOMES:
-        ids = sorted(
-            (c.id for c in cases if c.outcome == outcome),
-            key=lambda i: hashlib.sha256(i.encode()).hexdigest(),
-        )
-        parts |= {i: ("held_apart" if n % 3 == 2 else "calibration") for n, i in enumerate(ids)}
-    return parts
 
 
 def decide(analyzer: Analyzer, cases: Sequence[Case]) -> list[dict[str, Any]]:
@@ -255,91 +189,39 @@ def evaluate(
     return result
 
 
-def table_rows(result: dict[str, Any]) -> list[tuple[list[str], list[list[str]]]]:
-    """The agreement table, the confusion per part, and the functional threats, as tables."""
-    head = [
-        "part",
-        "cases",
-        "agreement",
-        "incitement recall",
-        "protected met",
-        "hate speech met",
-        "undetermined",
-        "label agreement",
-    ]
-    rows = [
-        [
-            part,
-            str(m["cases"]),
-            *(
-                _fmt(m[k])
-                for k in (
-                    "decision_agreement",
-                    "incitement_recall",
-                    "protected_met",
-                    "hate_speech_met",
-                )
-            ),
-            str(m["undetermined"]),
-            _fmt(m["label_agreement"]),
-        ]
-        for part, m in [
-            *result["parts"].items(),
-            *((f"held_apart, {n}", m) for n, m in result["baselines"].items()),
-        ]
-    ]
-    tables = [(head, rows)]
-    for part in ("held_apart", "all"):
-        confusion = result["parts"][part]["confusion"]
-        tables.append(
-            (
-                [f"{part}: outcome \\ decision", *DECISIONS],
-                [[o, *(str(confusion[o][d]) for d in DECISIONS)] for o in OUTCOMES],
-            )
-        )
-    if "functional" in result:
-        f = result["functional"]
-        tables.append(
-            (
-                ["functional suite", "texts", "share", "target"],
-                [
-                    [
-                        "threats, high-risk public: met",
-                        str(f["threats"]),
-                        _fmt(f["threats_high_risk_public_met"]),
-                        ">= 0.90",
-                    ],
-                    [
-                        "threats, low-risk private: not met",
-                        str(f["threats"]),
-                        _fmt(f["threats_low_risk_private_not_met"]),
-                        ">= 0.90",
-                    ],
-                    [
-                        "counter-speech, high-risk public: not met",
-                        str(f["counter_speech"]),
-                        _fmt(f["counter_speech_high_risk_public_not_met"]),
-                        "-",
-                    ],
-                ],
-            )
-        )
-    return tables
-
-
-def _fmt(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
-
-
-def _markdown(head: list[str], rows: list[list[str]]) -> list[str]:
-    return [
-        "| " + " | ".join(head) + " |",
-        "|" + "---|" * len(head),
-        *("| " + " | ".join(r) + " |" for r in rows),
-    ]
-
-
 def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from training.config import data_dir
+
+    try:
+        result = evaluate(
+            args.model,
+            args.bank,
+            args.policy,
+            None if args.no_functional else data_dir(),
+            args.backend,
+        )
+    except (ValueError, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(f"case bank {args.bank}, model {result['model_version']}, policy {args.policy}\n")
+    for head, rows in table_rows(result):
+        print("\n".join(markdown(head, rows)), end="\n\n")
+    for row in result["cases"]:
+        if args.part in ("all", row["part"]):
+            mark = "ok " if row["decision"] == row["expected"] else "NO "
+            print(
+                f"{mark}{row['part'][:4]} {row['id']}: {row['outcome']} -> {row['decision']} "
+                f"(label {row['label']}); {row['summary']}"
+            )
+    if args.json:
+        from rabat.files import write_text
+
+        write_text(Path(args.json), json.dumps(result, indent=2) + "\n")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m evaluation cases",
         description=__doc__,
@@ -359,35 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--no-functional", action="store_true", help="skip the functional suite's threat texts"
     )
     parser.add_argument("--json", help="also write the whole result to this file")
-    args = parser.parse_args(argv)
-    from training.config import data_dir
-
-    try:
-        result = evaluate(
-            args.model,
-            args.bank,
-            args.policy,
-            None if args.no_functional else data_dir(),
-            args.backend,
-        )
-    except (ValueError, FileNotFoundError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    print(f"case bank {args.bank}, model {result['model_version']}, policy {args.policy}\n")
-    for head, rows in table_rows(result):
-        print("\n".join(_markdown(head, rows)), end="\n\n")
-    for row in result["cases"]:
-        if args.part in ("all", row["part"]):
-            mark = "ok " if row["decision"] == row["expected"] else "NO "
-            print(
-                f"{mark}{row['part'][:4]} {row['id']}: {row['outcome']} -> {row['decision']} "
-                f"(label {row['label']}); {row['summary']}"
-            )
-    if args.json:
-        from rabat.files import write_text
-
-        write_text(Path(args.json), json.dumps(result, indent=2) + "\n")
-    return 0
+    return parser
 
 
 if __name__ == "__main__":

@@ -65,8 +65,8 @@ def scores(gold: Sequence[str], probs: np.ndarray) -> dict[str, Any]:
 
 def evaluate(model_dirs: dict[str, Path], data: Path) -> dict[str, Any]:
     """Every measurement (module docstring) for each named model."""
-    from rabat.classifier import Classifier
     from evaluation.functional import run as functional
+    from rabat.classifier import Classifier
     from training.train import probabilities
 
     english = english_rows(model_dirs["english"], model_dirs["multilingual"])
@@ -136,7 +136,9 @@ def tables(result: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m evaluation multilingual", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--model", type=Path, required=True, help="the multilingual model")
     parser.add_argument("--english", type=Path, required=True, help="the English model")
     parser.add_argument("--data-dir", type=Path, default=None)

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rabat.labels import LABELS
 from evaluation.baselines import HateSonarBaseline, TfidfBaseline, sonar_to_probs
+from rabat.labels import LABELS
 
 SONAR_MAPPING = {0: "hate_speech", 1: "offensive_language", 2: "neither"}
 

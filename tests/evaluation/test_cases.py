@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from evaluation import cases as bank_module
-from evaluation.cases import BANK, OUTCOMES, agreement, load_bank, main, part_of, table_rows
+from evaluation.case_bank import BANK, OUTCOMES, load_bank, part_of
+from evaluation.case_tables import table_rows
+from evaluation.cases import agreement, main
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "cases" / "fixture.jsonl"
 

@@ -57,7 +57,7 @@ def test_auprc_of_a_ranking_that_puts_a_wrong_word_first() -> None:
 def test_the_own_dev_split_gives_posts_with_gold_words(tmp_path: Path) -> None:
     import json
 
-    from evaluation.evidence import dev_posts
+    from evaluation.rationales import dev_posts
 
     rows = [
         {

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from rabat.labels import LABELS
 from evaluation.report_cli import main
-from evaluation.report import ECE, metric, table
+from evaluation.tables import ECE, metric, table
+from rabat.labels import LABELS
 
 TEXTS = [
     ("have a nice day", "none", "chat"),

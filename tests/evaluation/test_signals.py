@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rabat.classifier import Classifier
 from evaluation.signals import evaluate_signals, main
+from rabat.classifier import Classifier
 
 
 @pytest.mark.slow
