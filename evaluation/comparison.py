@@ -23,10 +23,10 @@ from rabat.classifier import Classifier
 from rabat.labels import LABELS
 from rabat.text import MAX_TEXT_CHARS
 from training.config import data_dir
-from training.evaluate import compute_metrics
 from training.functional.suite import Case
 from training.functional.suite import score as score_suite
 from training.labelled_files import LabelledRow, read_labelled
+from training.metrics import compute_metrics
 
 logger = logging.getLogger(__name__)
 

@@ -53,7 +53,7 @@ def languages(value: str) -> tuple[str, ...]:
 def run(model_dir: Path, codes: Sequence[str], corpora: Path) -> dict[str, dict[str, Any]]:
     """Each language's `score` result, with `texts_per_second` of the model on its cases."""
     from rabat.classifier import Classifier  # torch loads here, not at import
-    from training.train import probabilities
+    from training.inference import probabilities
 
     classifier = Classifier.load(model_dir)
     results = {}

@@ -31,7 +31,7 @@ from rabat.labels import HATEFUL, LABELS
 from rabat.text import dedup_key
 from training.config import data_dir as resolve_data_dir
 from training.corpora import load_corpus
-from training.evaluate import compute_metrics
+from training.metrics import compute_metrics
 
 RESULT = "eval/multilingual.json"
 
@@ -67,7 +67,7 @@ def evaluate(model_dirs: dict[str, Path], data: Path) -> dict[str, Any]:
     """Every measurement (module docstring) for each named model."""
     from evaluation.functional import run as functional
     from rabat.classifier import Classifier
-    from training.train import probabilities
+    from training.inference import probabilities
 
     english = english_rows(model_dirs["english"], model_dirs["multilingual"])
     rtp = load_corpus("rtp_lx", data).to_pandas()

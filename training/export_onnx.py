@@ -48,8 +48,8 @@ from rabat.onnx_backend import (
     OnnxClassifier,
     onnx_file,
 )
-from training.evaluate import compute_metrics
 from training.labelled_files import LabelledRow, read_labelled
+from training.metrics import compute_metrics
 
 logger = logging.getLogger(__name__)
 
