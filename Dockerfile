@@ -33,7 +33,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     TRANSFORMERS_OFFLINE=1 \
     HF_DATASETS_OFFLINE=1
 
-# The en_US.UTF-8 locale, which the hatesonar baseline of `python -m training.eval_cli` needs
+# The en_US.UTF-8 locale, which the hatesonar baseline of `python -m evaluation report` needs
 # (scripts/system-deps.sh on a host).
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends locales >/dev/null \
@@ -60,15 +60,15 @@ COPY pyproject.toml constraints.txt ./
 RUN --mount=type=bind,from=wheels,target=/wheels \
     --mount=type=secret,id=ca-bundle \
     if [ -f /run/secrets/ca-bundle ]; then export PIP_CERT=/run/secrets/ca-bundle; fi \
- && mkdir rabat training service annotation \
- && touch README.md rabat/__init__.py training/__init__.py service/__init__.py \
-    annotation/__init__.py \
+ && mkdir rabat training evaluation service annotation \
+ && touch README.md rabat/__init__.py training/__init__.py evaluation/__init__.py \
+    service/__init__.py annotation/__init__.py \
  && python -m pip install --no-cache-dir --quiet -c constraints.txt --upgrade pip setuptools \
  && python -m pip install --no-cache-dir --quiet -c constraints.txt ${TORCH_SOURCE} \
     torch==2.13.0 \
  && python -m pip install --no-cache-dir --quiet -c constraints.txt --no-build-isolation \
     ".[train,serve,annotation]" \
- && rm -rf README.md rabat training service annotation build ./*.egg-info
+ && rm -rf README.md rabat training evaluation service annotation build ./*.egg-info
 
 # The baked-in model, if any, as training lays it out: a version directory and `latest`, the
 # link that retraining repoints.
@@ -85,6 +85,7 @@ RUN cd /app/models/rabat-multilingual \
 COPY pyproject.toml README.md ./
 COPY rabat/ rabat/
 COPY training/ training/
+COPY evaluation/ evaluation/
 COPY service/ service/
 COPY annotation/ annotation/
 COPY configs/ configs/

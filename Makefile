@@ -40,12 +40,12 @@ train: install  ## train the default model (CONFIG=..., REVIEWS=reviews/project-
 	$(PY) -m training --config $(CONFIG) $(if $(REVIEWS),--reviews $(REVIEWS))
 
 eval: install  ## evaluate MODEL on its dev and test splits, HateXplain's validation split and the functional suite, against the baselines
-	$(PY) -m training.heldout --out $(MODEL)/eval/heldout --model $(MODEL)
-	$(PY) -m training.eval_cli --model $(MODEL) $(MODEL)/splits/dev.jsonl $(MODEL)/splits/test.jsonl \
+	$(PY) -m evaluation heldout --out $(MODEL)/eval/heldout --model $(MODEL)
+	$(PY) -m evaluation report --model $(MODEL) $(MODEL)/splits/dev.jsonl $(MODEL)/splits/test.jsonl \
 		$(MODEL)/eval/heldout/hatexplain_val.jsonl $(MODEL)/eval/heldout/dev_perturbed.jsonl
 
 cases: install  ## the Rabat decision on the case bank (docs/cases) and the functional suite's threats (MODEL=...)
-	$(PY) -m training.cases --model $(MODEL)
+	$(PY) -m evaluation cases --model $(MODEL)
 
 test: install  ## the whole test suite, slow tests (real training, real model) included
 	$(PY) -m pytest

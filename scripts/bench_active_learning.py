@@ -58,9 +58,10 @@ from training.active_learning import (
 from training.batching import collate, encode, plan_batches
 from training.config import TrainParams, base_model_path, load_config
 from training.dataset import build
-from training.evaluate import compute_metrics
+from training.inference import predict_probs
 from training.losses import class_weights, multitask_loss
-from training.train import freeze, predict_probs
+from training.metrics import compute_metrics
+from training.train import freeze
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICK = {

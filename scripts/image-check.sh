@@ -90,7 +90,7 @@ say "built in $(seconds_since "$started") s, $(podman image inspect --format '{{
 # --- the locale and the baseline that needs it --------------------------------------------------
 podman run --rm --no-healthcheck "$IMAGE" locale -a | grep -qix 'en_US.utf-\?8' ||
   fail "the image lacks the en_US.UTF-8 locale"
-podman run --rm --no-healthcheck "$IMAGE" python -c 'from training.baselines import HateSonarBaseline
+podman run --rm --no-healthcheck "$IMAGE" python -c 'from evaluation.baselines import HateSonarBaseline
 HateSonarBaseline()' || fail "the hatesonar baseline does not load in the image"
 say "en_US.UTF-8 is there and the hatesonar baseline loads"
 

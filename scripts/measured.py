@@ -82,7 +82,7 @@ SOURCES = [
     Source(
         "English and multilingual model, same rows",
         "{model}/eval/multilingual.json",
-        "python -m training.multilingual_eval --model MODEL --english ENGLISH_MODEL",
+        "python -m evaluation multilingual --model MODEL --english ENGLISH_MODEL",
         render_multilingual,
     ),
     Source(

@@ -102,7 +102,7 @@ def languages_summary(
 ) -> dict[str, Any]:
     """The languages the model was trained on (its corpora's), and those measured: dev
     macro-F1 per language, and the functional suite per language where
-    `python -m training.multilingual_eval` has written `eval/multilingual.json`; with per-language
+    `python -m evaluation multilingual` has written `eval/multilingual.json`; with per-language
     shifts (rabat.model.language_shift), each language's and the others'."""
     sources = (manifest or {}).get("sources") or {}
     trained = sorted(

@@ -49,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    from training.train import GateRefused, train  # heavy imports once the config is valid
+    from training.gate import GateRefused  # heavy imports once the config is valid
+    from training.train import train
 
     try:
         model_dir = train(config, fresh=args.fresh)

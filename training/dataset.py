@@ -2,9 +2,10 @@
 
 Duplicates (equal `rabat.text.cleaning.dedup_key`) are merged: the label by majority over the
 copies, a tie going to the more severe label (a reviewer would rather see it); known signals are
-kept. Reviewed rows (`reviews` in the config) join as source `review`, and where a reviewed text has
-corpus copies, the reviewers' label wins. The split is stratified by label and corpus and depends
-only on the rows and the seed.
+kept.
+Reviewed rows (`reviews` in the config) join as source `review`, and where a reviewed text has
+corpus copies, the reviewers' label wins.
+The split is stratified by label and corpus and depends only on the rows and the seed.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sklearn.model_selection import train_test_split
 
 from rabat.labels import LABELS
 from rabat.signals import UNKNOWN
-from rabat.store.files import sha256, staged_dir
+from rabat.store.files import staged_dir
 from rabat.text.cleaning import dedup_key
 from training.augment import (
     contrastive_rows,
@@ -31,9 +32,9 @@ from training.augment import (
     obfuscate_rows,
 )
 from training.config import TrainConfig
-from training.corpora import DEFAULT_LANGUAGE, load_corpus, recipe
+from training.corpora import DEFAULT_LANGUAGE
 from training.reviewed import SOURCE as REVIEW
-from training.reviewed import load_reviews
+from training.sources import count_labels, licence_summary, load_sources
 
 logger = logging.getLogger(__name__)
 
@@ -51,41 +52,7 @@ class BuiltData:
 def build(config: TrainConfig) -> BuiltData:
     """Load, deduplicate, split and cap the corpora named in `config`."""
     data_dir = config.resolved_data_dir()
-    frames, sources, excluded = [], {}, []
-    for name, weight in config.corpora.items():
-        if recipe(name).commercial is False and not config.allow_noncommercial:
-            logger.info(
-                "leaving out %s (%s): allow_noncommercial is false", name, recipe(name).licence
-            )
-            excluded.append(name)
-            continue
-        frame = load_corpus(name, data_dir).to_pandas()
-        if name in config.corpus_limits:
-            frame = thin(frame, config.corpus_limits[name], config.split.seed)
-        if config.limit_per_corpus is not None and len(frame) > config.limit_per_corpus:
-            frame = frame.sample(n=config.limit_per_corpus, random_state=config.split.seed)
-        frame["weight"] = weight
-        frames.append(frame)
-        sources[name] = {
-            "weight": weight,
-            "rows": len(frame),
-            "rows_per_label": _count(frame),
-            "files": {f: sha256(data_dir / f) for f in recipe(name).files},
-            "licence": recipe(name).licence,
-            "commercial_use": recipe(name).commercial,
-            "language": recipe(name).language,
-            "restriction": recipe(name).restriction,
-        }
-    if config.reviews:
-        frame = load_reviews(config.reviews).to_pandas()
-        frame["weight"] = config.review_weight
-        frames.append(frame)
-        sources[REVIEW] = {
-            "weight": config.review_weight,
-            "rows": len(frame),
-            "rows_per_label": _count(frame),
-            "files": {str(path): sha256(path) for path in config.reviews},
-        }
+    frames, sources, excluded = load_sources(config, data_dir)
     merged, duplicates = deduplicate(pd.concat(frames, ignore_index=True))
     splits = split(merged, config)
     splits["train"] = cap(
@@ -106,7 +73,7 @@ def build(config: TrainConfig) -> BuiltData:
         "capped_languages": config.capped_languages,
         "language_caps": config.language_caps,
         "augmentation": augmented,
-        "rows_per_label": {name: _count(frame) for name, frame in splits.items()},
+        "rows_per_label": {name: count_labels(frame) for name, frame in splits.items()},
         "rows_per_source": {
             name: frame["source"].value_counts().to_dict() for name, frame in splits.items()
         },
@@ -152,42 +119,6 @@ def evidence_counts(frame: pd.DataFrame) -> dict[str, Any]:
         "rows_known": len(known),
         "rows_marked": len(marked),
         "rows_marked_per_source": marked["source"].value_counts().to_dict(),
-    }
-
-
-def thin(frame: pd.DataFrame, most: int, seed: int) -> pd.DataFrame:
-    """At most `most` rows: the rarest labels are kept whole, the commonest sampled down."""
-    if len(frame) <= most:
-        return frame
-    counts = frame["label"].value_counts(ascending=True)
-    kept, room = [], most
-    for position, (label, count) in enumerate(counts.items()):
-        share = room // (len(counts) - position)  # what is left, split over the labels left
-        rows = frame[frame["label"] == label]
-        take = min(count, share)
-        kept.append(rows.sample(n=take, random_state=seed) if take < count else rows)
-        room -= take
-    return pd.concat(kept).sort_index()
-
-
-def licence_summary(sources: dict[str, Any], excluded: list[str]) -> dict[str, Any]:
-    """The licences of the data a model learnt from, and whether any forbids commercial use."""
-    from training.corpora import RECIPES
-
-    used = {
-        name: (RECIPES[name].licence, RECIPES[name].commercial)
-        for name in sources
-        if name in RECIPES
-    }
-    return {
-        "per_corpus": {name: licence for name, (licence, _) in used.items()},
-        "noncommercial_corpora": sorted(n for n, (_, ok) in used.items() if ok is False),
-        "unstated_licence_corpora": sorted(n for n, (_, ok) in used.items() if ok is None),
-        "free_of_noncommercial_data": all(ok is not False for _, ok in used.values()),
-        "excluded_noncommercial": excluded,
-        "restrictions": {
-            name: RECIPES[name].restriction for name in used if RECIPES[name].restriction
-        },
     }
 
 
@@ -347,8 +278,3 @@ def _write_split_files(data: BuiltData, out_dir: Path) -> None:
 def to_hf(frame: pd.DataFrame) -> datasets.Dataset:
     """A `datasets.Dataset` view of a split, for tokenisation."""
     return datasets.Dataset.from_pandas(frame.reset_index(drop=True), preserve_index=False)
-
-
-def _count(frame: pd.DataFrame) -> dict[str, int]:
-    counts = frame["label"].value_counts()
-    return {label: int(counts.get(label, 0)) for label in LABELS}

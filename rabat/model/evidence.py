@@ -13,7 +13,7 @@ takes its highest token's score), and the words worth showing become `Span`s:
 
 The head's probabilities are low in absolute terms (most training rows are `none`, whose words
 carry nothing), so the choice is relative to the text's best word. The defaults were chosen on
-the SemEval-2021 Toxic Spans trial file (`python -m training.evidence_eval`; docs/evidence.md).
+the SemEval-2021 Toxic Spans trial file (`python -m evaluation evidence`; docs/evidence.md).
 
 Torch-free; the backends (torch and ONNX) only supply the token scores.
 """

@@ -156,7 +156,7 @@ def from_utf16(text: str, index: int) -> int:
 PROPOSAL_TARGET_BAR = 0.7
 """Target groups are pre-ticked only at this probability or above, and only for a text the
 model labels hateful: on the default model's dev split, groups ticked at 0.7 are right 95 % of
-the time (`python -m training.signals_eval`, `proposal_bars`). An empty field is better than a
+the time (`python -m evaluation signals`, `proposal_bars`). An empty field is better than a
 guess a reviewer may accept."""
 
 

@@ -121,7 +121,7 @@ def test_eval_on_binary_garbage_names_the_file_and_line(
     bad = tmp_path / "labelled.jsonl"
     bad.write_bytes(b'{"text": "ok", "label": "none"}\n\xcf\x80\xff\xfe garbage\n')
     done = run_cli(
-        ["-m", "training.eval_cli", "--model", str(onnx_model_dir), "--no-hatesonar", str(bad)]
+        ["-m", "evaluation", "report", "--model", str(onnx_model_dir), "--no-hatesonar", str(bad)]
     )
     assert done.returncode == 1
     assert f"{bad}, line 2: not valid utf-8 (byte 0xff" in one_error_line(done)

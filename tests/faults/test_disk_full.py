@@ -150,7 +150,7 @@ def test_a_checkpoint_that_cannot_be_written_leaves_the_last_one(
 def test_an_evaluation_report_that_cannot_be_written_leaves_the_previous_report(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from training import report
+    from evaluation import report
 
     (tmp_path / "report.html").write_text("previous")
     (tmp_path / "signals_dev.json").write_text("{}")

@@ -10,7 +10,8 @@ import pytest
 from rabat.signals import UNKNOWN
 from rabat.text.cleaning import dedup_key
 from training.config import TrainConfig
-from training.dataset import build, cap, deduplicate, licence_summary, thin
+from training.dataset import build, cap, deduplicate
+from training.sources import licence_summary, thin
 
 ROOT = Path(__file__).resolve().parents[2]
 

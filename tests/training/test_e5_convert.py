@@ -11,13 +11,8 @@ import numpy as np
 import pytest
 
 from training import e5_convert
-from training.e5_convert import (
-    BLOCK,
-    ConversionError,
-    check_pinned,
-    dequantize_q4_0,
-    read_model,
-)
+from training.e5_convert import check_pinned
+from training.e5_format import BLOCK, ConversionError, dequantize_q4_0, read_model
 
 
 def _q4_block(scale: float, nibbles: list[int]) -> bytes:

@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from rabat.model.onnx_backend import EXPORT_FILE, FP32_FILE, INT8_FILE
-from training.export_onnx import _atomic, bench, format_bench, main, stratified_sample
+from training.export_onnx import _atomic, main
 from training.labelled_files import LabelledRow
+from training.onnx_benchmark import bench, format_bench
+from training.onnx_parity import stratified_sample
 
 
 def _rows(counts: dict[str, int]) -> list[LabelledRow]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -11,7 +10,6 @@ import pytest
 
 from rabat.labels import LABELS
 from training.augment import TATWEEL
-from training.functional import __main__ as cli
 from training.functional import spec as spec_module
 from training.functional.slurs import slurs_for
 from training.functional.spec import (
@@ -184,28 +182,3 @@ def test_scores_per_language_match_a_hand_count() -> None:
     head, rows = table_rows({"fr": results["fr"]})
     assert head == ["category (cases)", "fr"]
     assert rows[0] == ["threat (2)", "0.500"] and rows[-2] == ["overall", "0.667"]
-
-
-def test_the_command_rejects_an_unknown_language(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main(["--model", "nowhere", "--languages", "fr,xx"])
-    assert exit_info.value.code == 2
-    assert "expected codes from en,fr,de,es,ar" in capsys.readouterr().err
-
-
-@pytest.mark.slow
-def test_the_command_scores_a_real_model_per_language(
-    smoke_model_dir: Path, data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    out = tmp_path / "functional.json"
-    argv = ["--model", str(smoke_model_dir), "--languages", "es,ar", "--data-dir", str(data_dir)]
-    assert cli.main([*argv, "--json", str(out)]) == 0
-    printed = capsys.readouterr().out
-    assert "## es" in printed and "## ar" in printed and "## all languages" in printed
-    results = json.loads(out.read_text())
-    assert list(results) == ["es", "ar"]
-    for language, found in results.items():
-        assert found["cases"] == len(build_cases(data_dir, language=language))
-        assert 0 <= found["overall"] <= 1 and found["texts_per_second"] > 0
-        assert all(0 <= c["accuracy"] <= 1 for c in found["categories"].values())
-        assert f"\n{language} " in printed.split("## all languages")[1]

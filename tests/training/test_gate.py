@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from training.config import GateConfig, load_config
-from training.train import GateRefused, train
+from training.gate import GateRefused
+from training.train import train
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

@@ -21,7 +21,7 @@ known, empty evidence, as in the SemEval files.
 
 Texts of the SemEval-2021 test file (`tsd_test.csv`) are left out: it is a published test split.
 So are those of its trial file (`tsd_trial.csv`), the development set on which the evidence
-threshold is chosen (`python -m training.evidence_eval`).
+threshold is chosen (`python -m evaluation evidence`).
 """
 
 from __future__ import annotations

@@ -65,7 +65,7 @@ def test_scoring_counts_a_case_right_when_its_label_is_expected(
 @pytest.mark.slow
 def test_the_suite_runs_on_the_smoke_model(smoke_model_dir: Path, lexicon: Path) -> None:
     from rabat.model.torch_backend import Classifier
-    from training.train import probabilities
+    from training.inference import probabilities
 
     classifier = Classifier.load(smoke_model_dir)
     cases = build_cases(smoke_model_dir, lexicon)

@@ -1,7 +1,7 @@
 """The evidence metrics, as the HateXplain and ERASER code computes them (docs/evidence.md).
 
 Plausibility compares a post's word scores with the words people marked (`gold`, 0/1 per
-word); faithfulness is computed in `training.evidence_eval`, since it needs the model. All
+word); faithfulness is computed in `evaluation.evidence`, since it needs the model. All
 functions are pure; `mean_*` aggregate over posts the way the papers report them.
 """
 

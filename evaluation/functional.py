@@ -1,6 +1,6 @@
 """Score a model on the functional suite in each language: accuracy per category and overall.
 
-python -m training.functional --model models/rabat-minilm/latest --languages fr,de,es,ar,en
+python -m evaluation functional --model models/rabat-minilm/latest --languages fr,de,es,ar,en
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m training.functional",
+        prog="python -m evaluation functional",
         description="Score a saved model on the functional suite, per language and category.",
     )
     parser.add_argument("--model", type=Path, required=True, help="a saved model directory")
@@ -53,7 +53,7 @@ def languages(value: str) -> tuple[str, ...]:
 def run(model_dir: Path, codes: Sequence[str], corpora: Path) -> dict[str, dict[str, Any]]:
     """Each language's `score` result, with `texts_per_second` of the model on its cases."""
     from rabat.model.loader import load_torch  # torch loads here, not at import
-    from training.train import probabilities
+    from training.inference import probabilities
 
     classifier = load_torch(model_dir)
     results = {}

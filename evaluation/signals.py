@@ -1,6 +1,6 @@
 """How well the auxiliary heads read the signals the Rabat factors use, on a labelled split.
 
-    python -m training.signals_eval --model models/rabat-minilm/latest [--split dev]
+    python -m evaluation signals --model models/rabat-minilm/latest [--split dev]
 
 Scored only where the corpus annotated the signal (the same masks as in training): target
 groups (micro and macro F1 at 0.5, on hateful rows with known targets), call to violence and
@@ -84,7 +84,7 @@ def _f1(gold: np.ndarray, predicted: np.ndarray, average: str) -> float | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.signals_eval", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m evaluation signals", description=__doc__)
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--split", default="dev", choices=["train", "dev", "test"])
     args = parser.parse_args(argv)

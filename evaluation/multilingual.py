@@ -1,6 +1,6 @@
 """The multilingual model against the English one, on the same texts, in one run.
 
-    python -m training.multilingual_eval --model models/rabat-multilingual/latest \
+    python -m evaluation multilingual --model models/rabat-multilingual/latest \
         --english models/rabat-minilm/latest [--out FILE.json]
 
 Three measurements, each for both models:
@@ -31,7 +31,7 @@ from rabat.labels import HATEFUL, LABELS
 from rabat.text.cleaning import dedup_key
 from training.config import data_dir as resolve_data_dir
 from training.corpora import load_corpus
-from training.evaluate import compute_metrics
+from training.metrics import compute_metrics
 
 RESULT = "eval/multilingual.json"
 
@@ -65,9 +65,9 @@ def scores(gold: Sequence[str], probs: np.ndarray) -> dict[str, Any]:
 
 def evaluate(model_dirs: dict[str, Path], data: Path) -> dict[str, Any]:
     """Every measurement (module docstring) for each named model."""
+    from evaluation.functional import run as functional
     from rabat.model.loader import load_torch
-    from training.functional.__main__ import run as functional
-    from training.train import probabilities
+    from training.inference import probabilities
 
     english = english_rows(model_dirs["english"], model_dirs["multilingual"])
     rtp = load_corpus("rtp_lx", data).to_pandas()
@@ -136,7 +136,9 @@ def tables(result: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m evaluation multilingual", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--model", type=Path, required=True, help="the multilingual model")
     parser.add_argument("--english", type=Path, required=True, help="the English model")
     parser.add_argument("--data-dir", type=Path, default=None)

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from training import cases as bank_module
-from training.cases import BANK, OUTCOMES, agreement, load_bank, main, part_of, table_rows
+from evaluation import cases as bank_module
+from evaluation.case_bank import BANK, OUTCOMES, load_bank, part_of
+from evaluation.case_tables import table_rows
+from evaluation.cases import agreement, main
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "cases" / "fixture.jsonl"
 
@@ -115,7 +117,7 @@ def test_the_case_table_goes_into_the_evaluation_report(
 ) -> None:
     from html.parser import HTMLParser
 
-    from training.report import write_report
+    from evaluation.report import write_report
 
     result = bank_module.evaluate(untrained_model_dir, FIXTURE)
     page = write_report({}, tmp_path / "eval", {"model_version": "fixture"}, cases=result)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from evaluation.signals import evaluate_signals, main
 from rabat.model.torch_backend import Classifier
-from training.signals_eval import evaluate_signals, main
 
 
 @pytest.mark.slow

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from rabat.labels import LABELS
-from training.evaluate import calibration, compute_metrics
+from training.metrics import calibration, compute_metrics
 
 
 def one_hot(labels: list[str], confidence: float = 1.0) -> np.ndarray:

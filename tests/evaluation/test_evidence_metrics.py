@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from training import evidence_metrics as em
+from evaluation import evidence_metrics as em
 
 GOLD = [0, 1, 1, 0, 0, 0, 1, 0]  # runs: words 1-2 and word 6
 
@@ -57,7 +57,7 @@ def test_auprc_of_a_ranking_that_puts_a_wrong_word_first() -> None:
 def test_the_own_dev_split_gives_posts_with_gold_words(tmp_path: Path) -> None:
     import json
 
-    from training.evidence_eval import dev_posts
+    from evaluation.rationales import dev_posts
 
     rows = [
         {

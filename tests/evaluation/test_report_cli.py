@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.report_cli import main
+from evaluation.tables import ECE, metric, table
 from rabat.labels import LABELS
-from training.eval_cli import main
-from training.report import ECE, metric, table
 
 TEXTS = [
     ("have a nice day", "none", "chat"),
@@ -146,7 +146,7 @@ def test_bad_labelled_file_is_reported_without_a_traceback(
     assert "bad.jsonl, line 1: unknown label 'hateful'" in capsys.readouterr().err
 
 
-# The report's tables (training/report.py) are tested here, beside the CLI that renders them.
+# The report's tables (evaluation/report.py) are tested here, beside the CLI that renders them.
 
 
 def fake_metrics(macro_f1: float | None, ece: float) -> dict[str, object]:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.heldout import main, write_hatexplain_val, write_perturbed_dev
 from rabat.labels import LABELS
-from training.heldout import main, write_hatexplain_val, write_perturbed_dev
 from training.labelled_files import read_labelled
 
 

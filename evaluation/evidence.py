@@ -1,11 +1,11 @@
 """Evidence quality: do the evidence spans agree with people, and do they drive the label?
 
-    python -m training.evidence_eval --model models/rabat-minilm/latest
+    python -m evaluation evidence --model models/rabat-minilm/latest
 
 - Plausibility on HateXplain's official validation split (`hatexplain/val.csv`, never trained
   on): the posts whose majority label is hate speech or offensive, against the union of the
   annotators' rationale masks. Token-F1 of the top 5 words, IOU-F1 at 0.5, AUPRC of the word
-  scores (training/evidence_metrics.py).
+  scores (evaluation/evidence_metrics.py).
 - Faithfulness on the same posts (ERASER): comprehensiveness, the drop in the predicted label's
   probability when the top 5 words are deleted; sufficiency, the drop when only they are kept.
 - SemEval-2021 Task 5 character F1 of the evidence as served (`rabat.model.evidence.EvidencePolicy`)
@@ -16,7 +16,7 @@
   words (HateXplain train and Toxic Spans rows that training held out for dev). This is the
   figure to tune on.
 
-`--methods head gradient` adds gradient x input (training/evidence_baselines.py) as a
+`--methods head gradient` adds gradient x input (evaluation/evidence_baselines.py) as a
 baseline on the same posts. Definitions and sources: docs/evidence.md. Writes
 MODEL/eval/evidence.json.
 """
@@ -30,109 +30,37 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from evaluation import evidence_metrics as em
+from evaluation.rationales import Post, dev_posts, hatexplain_posts, head_scores, per_token
 from rabat.model.evidence import EvidencePolicy
 from rabat.model.prediction import Prediction
 from rabat.store.files import write_text
-from training import evidence_metrics as em
 from training.config import data_dir as default_data_dir
-from training.corpora.base import unflatten_spans
 
 logger = logging.getLogger(__name__)
 
+
 HATEXPLAIN_VAL = "hatexplain/val.csv"
+
+
 TSD_FILES = {"trial": "toxic-spans/tsd_trial.csv", "test": "toxic-spans/tsd_test.csv"}
-_HATEFUL_VOTES = {0, 2}  # val.csv's coding: 0 hate speech, 1 normal, 2 offensive
+
+
 SWEEP = (0.3, 0.5, 0.7, 1.0)  # `EvidencePolicy.relative` values tried on the trial file
 
+
 Predict = Callable[[list[str]], list[Prediction]]
+
+
 # texts and their predictions -> per text, (start, end, score) for its words
 WordScores = Callable[[list[str], list[Prediction]], list[list[tuple[int, int, float]]]]
-
-
-@dataclass(frozen=True)
-class Post:
-    """A HateXplain post: its words and, per word, 1 if any annotator marked it."""
-
-    tokens: list[str]
-    gold: list[int]
-
-    @property
-    def text(self) -> str:
-        return " ".join(self.tokens)
-
-    def spans(self) -> list[tuple[int, int]]:
-        """Each word's [start, end) in `text`."""
-        return word_spans(self.tokens)
-
-
-def word_spans(tokens: Sequence[str]) -> list[tuple[int, int]]:
-    """Each word's [start, end) in `" ".join(tokens)`."""
-    out, at = [], 0
-    for token in tokens:
-        out.append((at, at + len(token)))
-        at += len(token) + 1
-    return out
-
-
-def hatexplain_posts(path: Path) -> list[Post]:
-    """The validation posts with a strict-majority hateful or offensive label and a rationale."""
-    frame = pd.read_csv(path, keep_default_na=False)
-    posts = []
-    for annotators, rationales, tokens in zip(
-        frame["annotators"], frame["rationales"], frame["post_tokens"], strict=True
-    ):
-        votes = Counter(ast.literal_eval(annotators)["label"]).most_common()
-        if len(votes) > 1 and votes[0][1] == votes[1][1]:
-            continue
-        masks, words = ast.literal_eval(rationales), ast.literal_eval(tokens)
-        if votes[0][0] not in _HATEFUL_VOTES or not masks or not words:
-            continue
-        if any(len(mask) != len(words) for mask in masks):
-            raise ValueError(f"{path}: a rationale mask does not match its post's words")
-        gold = [int(any(mask[i] for mask in masks)) for i in range(len(words))]
-        posts.append(Post([str(w) for w in words], gold))
-    return posts
-
-
-def dev_posts(model_dir: Path, limit: int | None = None) -> list[Post]:
-    """The model's dev rows with marked words, as posts (words: the cleaned text split on
-    white space, which is how the clean-up leaves it)."""
-    path = model_dir / "splits" / "dev.jsonl"
-    if not path.is_file():
-        logger.info("%s not found: no own-dev evidence figures for this model", path)
-        return []
-    frame = pd.read_json(path, lines=True)
-    if "evidence_known" not in frame:
-        return []
-    marked = frame[frame["evidence_known"] & (frame["evidence"].map(len) > 0)].head(limit)
-    posts = []
-    for text, flat in zip(marked["text"], marked["evidence"], strict=True):
-        spans = unflatten_spans(flat)
-        tokens = str(text).split(" ")
-        gold = [int(any(s < e2 and s2 < e for s2, e2 in spans)) for s, e in word_spans(tokens)]
-        posts.append(Post(tokens, gold))
-    return posts
-
-
-def head_scores(texts: list[str], predictions: list[Prediction]) -> list[list[Any]]:
-    """The evidence head's word scores, as the predictions carry them."""
-    return [list(p.words) for p in predictions]
-
-
-def per_token(post: Post, words: Sequence[tuple[int, int, float]]) -> list[float]:
-    """A score per post word: the highest score of the model's words that overlap it."""
-    out = []
-    for start, end in post.spans():
-        hits = [score for s, e, score in words if s < end and start < e]
-        out.append(max(hits) if hits else 0.0)
-    return out
 
 
 def plausibility_and_faithfulness(
@@ -229,8 +157,8 @@ def evaluate(
 
 
 def _gradient(model_dir: Path) -> WordScores:
+    from evaluation.evidence_baselines import GradientTimesInput
     from rabat.model.loader import load_torch
-    from training.evidence_baselines import GradientTimesInput
 
     baseline = GradientTimesInput(load_torch(model_dir))
     return lambda texts, preds: baseline.word_scores(texts, [p.label for p in preds])
@@ -256,6 +184,8 @@ PLAUSIBILITY_HEAD = [
     "comprehensiveness",
     "sufficiency",
 ]
+
+
 SPANS_HEAD = ["Toxic Spans file", "posts", "character F1 (served evidence)"]
 
 
@@ -288,7 +218,9 @@ def table(result: dict[str, Any]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m evaluation evidence", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--model", required=True, type=Path, help="a trained model directory")
     parser.add_argument(
         "--data-dir", type=Path, default=None, help="the corpora ($RABAT_DATA_DIR, ../shared/data)"

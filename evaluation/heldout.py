@@ -1,4 +1,4 @@
-"""`python -m training.heldout --out DIR [--model M]`: labelled files for `make eval` beyond the
+"""`python -m evaluation heldout --out DIR [--model M]`: labelled files for `make eval` beyond the
 model's own splits.
 
     DIR/hatexplain_val.jsonl   HateXplain's official validation split (Mathew et al. 2021), each
@@ -60,7 +60,7 @@ def write_perturbed_dev(model_dir: Path, out_dir: Path, seed: int = PERTURB_SEED
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.heldout", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m evaluation heldout", description=__doc__)
     parser.add_argument("--out", type=Path, required=True, help="folder for the files")
     parser.add_argument("--model", type=Path, help="also write its dev split, perturbed")
     args = parser.parse_args(argv)

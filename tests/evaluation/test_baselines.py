@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from evaluation.baselines import HateSonarBaseline, TfidfBaseline, sonar_to_probs
 from rabat.labels import LABELS
-from training.baselines import HateSonarBaseline, TfidfBaseline, sonar_to_probs
 
 SONAR_MAPPING = {0: "hate_speech", 1: "offensive_language", 2: "neither"}
 
@@ -50,7 +50,7 @@ def test_hatesonar_batches_match_single_texts() -> None:
 @pytest.mark.slow
 def test_hatesonar_without_locale_names_the_fix() -> None:
     # glibc looks for locales under LOCPATH: an empty one hides en_US.UTF-8.
-    code = "from training.baselines import HateSonarBaseline; HateSonarBaseline()"
+    code = "from evaluation.baselines import HateSonarBaseline; HateSonarBaseline()"
     env = {**os.environ, "LOCPATH": "/nonexistent"}
     result = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
