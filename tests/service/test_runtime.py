@@ -16,7 +16,8 @@ from rabat.analysis import Analyzer
 from rabat.classifier import Classifier, Prediction
 from rabat.policy import load_policy
 from service.app import create_app
-from service.runtime import StartupError, lifespan, load_analyzer
+from service.lifespan import lifespan
+from service.runtime import StartupError, load_analyzer
 from tests.fixtures import copy_model
 from tests.service.conftest import POLICY, settings_for
 
