@@ -89,6 +89,7 @@ def _colour(group: str) -> str:
 
 
 def legend(series: Mapping[str, Any]) -> str:
+    """The colour of each series, as a list under the chart."""
     items = "".join(
         f'<li><span class=swatch style="background:{_colour(g)}"></span>{escape(g)}</li>'
         for g in series
