@@ -21,7 +21,7 @@ from rabat.signals import TARGET_GROUPS
 from service.app import create_app
 from service.lifespan import lifespan
 from service.model_check import ModelRejected, probe_problems
-from service.retraining import JobState, RetrainBusy, RetrainJob
+from service.retrain_job import JobState, RetrainBusy, RetrainJob
 from tests.fixtures import copy_model
 from tests.service.conftest import poison_weights, settings_for, truncate_weights
 
