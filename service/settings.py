@@ -71,7 +71,8 @@ class Settings(BaseSettings):
     # needs `make export-onnx` first.
     backend: Literal["torch", "onnx", "onnx-int8"] = "torch"
 
-    # Label Studio's ML backend and retraining (service/retraining.py)
+    # Label Studio's ML backend and retraining (service/retraining.py asks the retraining job,
+    # which watches retrain_log_dir: its requests, statuses and logs)
     ml_backend_explain: bool = (
         True  # evidence spans in /predict pre-annotations (free: the forward pass)
     )
