@@ -148,8 +148,10 @@ class Retrainer:
                 status = await self._follow(job)
             if status.state == FAILED:
                 raise JobFailed(status.error or f"the job failed; see {job.log_path}")
+            if job.model_dir is None:
+                raise JobFailed(f"the job published no model directory; see {job.log_path}")
             job.state = JobState.VALIDATING
-            served = await check_model(self.runtime, Path(str(status.model_dir)))
+            served = await check_model(self.runtime, job.model_dir)
             job.state = JobState.SWAPPING
 
             def done() -> None:
