@@ -63,7 +63,8 @@ if [ -z "${CA_BUNDLE+set}" ]; then
   CA_BUNDLE=${PIP_CERT:-$(python3 -m pip config get global.cert 2>/dev/null || true)}
   [ -n "$CA_BUNDLE" ] || CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 fi
-build=(podman build --format docker -t "$IMAGE" --build-arg "BASE_IMAGE=$BASE_IMAGE")
+# the serving target only: the retraining job's image (--target retrain) is not built here
+build=(podman build --format docker --target serve -t "$IMAGE" --build-arg "BASE_IMAGE=$BASE_IMAGE")
 # docker format: OCI image configs have no HEALTHCHECK, and buildah's default format is OCI
 podman image exists "$BASE_IMAGE" && build+=(--pull=never)
 if [ -n "$WHEELS_DIR" ]; then
