@@ -1,14 +1,16 @@
-# Rabat's HTTP service on CPU, with the training and annotation CLIs its retraining runs.
+# Two images: the HTTP service on CPU (the default target, `serve`, the serving extra only) and
+# the retraining job (`--target retrain`: pull -> train -> export, `python -m retraining`).
 #
 #   docker build -t rabat .                    # the model comes from the /app/models volume
 #   docker build -t rabat --build-context model="$(readlink -f models/rabat-multilingual/latest)" .
 #                                              # or is baked in (and seeds an empty volume)
 #   docker run -p 8000:8000 -v rabat-models:/app/models rabat
+#   docker build -t rabat-retrain --target retrain .
 #
 # With podman, on a machine without Docker Hub or PyTorch's index: scripts/image-check.sh
-# (`make image-check`) builds it with the options below and checks the running image. No
+# (`make image-check`) builds the serving image with the options below and checks it running. No
 # `# syntax=` line: BuildKit would fetch that frontend from Docker Hub before reading line 2.
-# compose.yaml runs it beside Label Studio. tests/test_deploy.py keeps the pins below in step
+# compose.yaml runs both beside Label Studio. tests/test_deploy.py keeps the pins below in step
 # with the Makefile and constraints.txt.
 #
 # Build arguments and contexts, all optional:
@@ -18,13 +20,16 @@
 #   --secret id=ca-bundle  a CA bundle pip trusts (a network path that re-signs TLS), e.g.
 #                          src=/etc/ssl/certs/ca-certificates.crt; used by the build only
 ARG BASE_IMAGE=python:3.11-slim
+ARG TORCH_SOURCE="--extra-index-url https://download.pytorch.org/whl/cpu"
 
 # Empty, unless `--build-context model=DIR` replaces it with a trained model directory.
 FROM scratch AS model
 # Empty, unless `--build-context wheels=DIR` replaces it with a directory of wheels.
 FROM scratch AS wheels
 
-FROM ${BASE_IMAGE}
+# --- the retraining job: `python -m retraining watch` runs what the service asks for ----------
+FROM ${BASE_IMAGE} AS retrain
+ARG TORCH_SOURCE
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -33,7 +38,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     TRANSFORMERS_OFFLINE=1 \
     HF_DATASETS_OFFLINE=1
 
-# The en_US.UTF-8 locale, which the hatesonar baseline of `python -m evaluation report` needs
+# The en_US.UTF-8 locale, which the hatesonar baseline of the `train` extra needs
 # (scripts/system-deps.sh on a host).
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends locales >/dev/null \
@@ -41,6 +46,52 @@ RUN apt-get update -qq \
  && locale-gen \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --create-home --uid 10001 --shell /usr/sbin/nologin rabat
+WORKDIR /app
+
+# As the serving image below, with the extras its three steps need: `annotation` (the pull) and
+# `train` (training and the ONNX export).
+COPY pyproject.toml constraints.txt ./
+RUN --mount=type=bind,from=wheels,target=/wheels \
+    --mount=type=secret,id=ca-bundle \
+    if [ -f /run/secrets/ca-bundle ]; then export PIP_CERT=/run/secrets/ca-bundle; fi \
+ && mkdir rabat training annotation retraining \
+ && touch README.md rabat/__init__.py training/__init__.py annotation/__init__.py \
+    retraining/__init__.py \
+ && python -m pip install --no-cache-dir --quiet -c constraints.txt --upgrade pip setuptools \
+ && python -m pip install --no-cache-dir --quiet -c constraints.txt ${TORCH_SOURCE} \
+    torch==2.13.0 \
+ && python -m pip install --no-cache-dir --quiet -c constraints.txt --no-build-isolation \
+    ".[train,annotation]" \
+ && rm -rf README.md rabat training annotation retraining build ./*.egg-info \
+ && mkdir -p /app/models /app/data /app/runs /app/reviews \
+ && chown rabat:rabat /app/models /app/data /app/runs /app/reviews
+
+COPY pyproject.toml README.md ./
+COPY rabat/ rabat/
+COPY training/ training/
+COPY annotation/ annotation/
+COPY retraining/ retraining/
+COPY configs/ configs/
+RUN python -m pip install --no-cache-dir --quiet --no-build-isolation --no-deps --force-reinstall . \
+ && rm -rf build ./*.egg-info
+
+USER rabat
+ENV RABAT_DATA_DIR=/app/data
+VOLUME ["/app/models"]
+CMD ["python", "-m", "retraining", "watch", "--dir", "/app/runs/retrain"]
+
+# --- the HTTP service: the default target -----------------------------------------------------
+FROM ${BASE_IMAGE} AS serve
+ARG TORCH_SOURCE
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    HF_HUB_OFFLINE=1 \
+    TRANSFORMERS_OFFLINE=1 \
+    HF_DATASETS_OFFLINE=1
+
+RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin rabat
 WORKDIR /app
 
 # Dependencies first, in a layer of their own: pyproject.toml with empty packages, so that a code
@@ -52,23 +103,20 @@ WORKDIR /app
 #   pulls in CUDA (several GB of nvidia-* packages) that a CPU service never loads. An extra
 #   index, so that torch's own dependencies come from PyPI at their constrained versions; the
 #   constraint torch==2.13.0+cpu admits only the CPU build;
-# - no `dev` extra (tests and linters), nor `score` and `scale` (batch scoring, a job of its
-#   own). `train` and `annotation` stay: the onnx-int8 backend needs onnxruntime (in `train`),
-#   and retraining runs `python -m annotation pull` and `python -m training` in this container.
-ARG TORCH_SOURCE="--extra-index-url https://download.pytorch.org/whl/cpu"
+# - the `serve` extra only (onnxruntime for the ONNX backends included): retraining is the job
+#   above, batch scoring a job of its own, tests and linters stay on the host.
 COPY pyproject.toml constraints.txt ./
 RUN --mount=type=bind,from=wheels,target=/wheels \
     --mount=type=secret,id=ca-bundle \
     if [ -f /run/secrets/ca-bundle ]; then export PIP_CERT=/run/secrets/ca-bundle; fi \
- && mkdir rabat training evaluation service annotation \
- && touch README.md rabat/__init__.py training/__init__.py evaluation/__init__.py \
-    service/__init__.py annotation/__init__.py \
+ && mkdir rabat service \
+ && touch README.md rabat/__init__.py service/__init__.py \
  && python -m pip install --no-cache-dir --quiet -c constraints.txt --upgrade pip setuptools \
  && python -m pip install --no-cache-dir --quiet -c constraints.txt ${TORCH_SOURCE} \
     torch==2.13.0 \
  && python -m pip install --no-cache-dir --quiet -c constraints.txt --no-build-isolation \
-    ".[train,serve,annotation]" \
- && rm -rf README.md rabat training evaluation service annotation build ./*.egg-info
+    ".[serve]" \
+ && rm -rf README.md rabat service build ./*.egg-info
 
 # The baked-in model, if any, as training lays it out: a version directory and `latest`, the
 # link that retraining repoints.
@@ -78,16 +126,13 @@ RUN cd /app/models/rabat-multilingual \
     elif [ -n "$(ls -A baked)" ]; then \
       echo "--build-context model=DIR: DIR has no rabat_model.json, it is not a model" >&2; exit 1; \
     else rmdir baked; fi \
- && mkdir -p /app/data /app/runs /app/reviews \
- && find /app/models /app/data /app/runs /app/reviews -maxdepth 2 -exec chown -h rabat:rabat {} +
+ && mkdir -p /app/runs \
+ && find /app/models /app/runs -maxdepth 2 -exec chown -h rabat:rabat {} +
 
 # The code, installed over the empty packages without touching the dependencies.
 COPY pyproject.toml README.md ./
 COPY rabat/ rabat/
-COPY training/ training/
-COPY evaluation/ evaluation/
 COPY service/ service/
-COPY annotation/ annotation/
 COPY configs/ configs/
 COPY scripts/container_entrypoint.py /app/container_entrypoint.py
 RUN python -m pip install --no-cache-dir --quiet --no-build-isolation --no-deps --force-reinstall . \
@@ -97,7 +142,7 @@ USER rabat
 ENV RABAT_HOST=0.0.0.0 \
     RABAT_PORT=8000 \
     RABAT_MODEL_DIR=/app/models/rabat-multilingual/latest \
-    RABAT_DATA_DIR=/app/data
+    RABAT_RETRAIN_LOG_DIR=/app/runs/retrain
 VOLUME ["/app/models"]
 EXPOSE 8000
 # slim has no curl: Python asks /ready, which answers 200 once the model is loaded

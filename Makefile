@@ -12,7 +12,8 @@ MODEL ?= models/rabat-multilingual/latest
 export RABAT_DATA_DIR ?= $(abspath ../shared/data)
 
 .PHONY: help install system-deps train eval test lint run serve bench loadtest fuzz export-onnx \
-	label-studio bench-annotation bench-pool cases clean image-check score bench-score measured
+	label-studio bench-annotation bench-pool cases clean image-check score bench-score measured \
+	retrain retrain-watch
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -39,6 +40,12 @@ system-deps:  ## the en_US.UTF-8 locale the hatesonar baseline needs (Debian; ro
 train: install  ## train the default model (CONFIG=..., REVIEWS=reviews/project-1/latest.jsonl)
 	$(PY) -m training --config $(CONFIG) $(if $(REVIEWS),--reviews $(REVIEWS))
 
+retrain: install  ## one retraining run now: pull (PROJECT=id), train CONFIG, export to ONNX, publish a new version
+	$(PY) -m retraining run --config $(CONFIG) $(if $(PROJECT),--project $(PROJECT))
+
+retrain-watch: install  ## the retraining job: run what POST /retrain and Label Studio ask the service for
+	$(PY) -m retraining watch
+
 eval: install  ## evaluate MODEL on its dev and test splits, HateXplain's validation split and the functional suite, against the baselines
 	$(PY) -m evaluation heldout --out $(MODEL)/eval/heldout --model $(MODEL)
 	$(PY) -m evaluation report --model $(MODEL) $(MODEL)/splits/dev.jsonl $(MODEL)/splits/test.jsonl \
@@ -50,7 +57,7 @@ cases: install  ## the Rabat decision on the case bank (docs/cases) and the func
 test: install  ## the whole test suite, slow tests (real training, real model) included
 	$(PY) -m pytest
 
-# every package that exists (evaluation/ and retraining/ once they do), the scripts and the tests
+# every package, the scripts and the tests
 PACKAGES := $(wildcard rabat training evaluation retraining service annotation scoring)
 lint: install  ## ruff and mypy on every package, the scripts and the tests
 	$(VENV)/bin/ruff check $(PACKAGES) scripts tests

@@ -11,7 +11,8 @@ transformers) load only when a model is loaded. Its rooms, from the bottom up:
     assessment/             the caller's context, the policy, the six factors, the decision,
                             and the Analyzer that joins a prediction and its assessment
     review/                 the review form and reviews, the format shared with Label Studio
-    store/                  rows read from CSV or JSON lines, files written whole
+    store/                  rows read from CSV or JSON lines, files written whole, the
+                            retraining queue the service and the job share
 """
 
 from rabat.labels import LABELS, Label

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rabat.assessment.routing import language_codes
 from rabat.model.meta import ModelMeta
-from rabat.model.routing import language_codes
 from scoring.inputs import JSONL_SUFFIXES, Limits, Source
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +38,7 @@ class Job:
     """One run: `input` scored by the model in `model_dir` into `output` (Parquet or JSON lines,
     by its suffix), bad rows into `rejects` (default: beside the output, `.rejects.jsonl`).
     With `route_model_dir`, texts not in `route_languages` are scored by that model instead
-    (rabat/model/routing.py), and each row names the model that scored it."""
+    (rabat/assessment/routing.py), and each row names the model that scored it."""
 
     input: Path
     output: Path

@@ -20,7 +20,7 @@ from scoring.results import to_record, to_table
 
 if TYPE_CHECKING:
     from rabat.assessment.analysis import Analysis, Analyzer
-    from rabat.model.routing import RoutedAnalyzer
+    from rabat.assessment.routing import RoutedAnalyzer
     from scoring.job import WorkerSettings
 
 logger = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ class Scorer:
     def load(cls, settings: WorkerSettings) -> Scorer:
         """The model of `settings`, behind a router when it names a second one."""
         from rabat.assessment.analysis import Analyzer  # torch and ONNX Runtime load here
-        from rabat.model.loader import load_routed
+        from rabat.assessment.routing import load_routed
 
         def one(model_dir: Path, _role: str) -> Analyzer:
             return Analyzer.load(

@@ -122,7 +122,7 @@ def print_table(rows: list[dict[str, Any]], baseline: float) -> None:
         )
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_DIR)
     parser.add_argument("--texts", type=int, default=512)
@@ -149,12 +149,12 @@ def main() -> int:
     args = parser.parse_args()
     if not (args.model / "rabat_model.json").is_file():
         parser.error(f"--model {args.model}: no trained model there; run `make train` first")
-    texts = load_texts(args.model, args.texts, args.max_chars)
-    print(
-        f"{len(texts)} test texts of at most {args.max_chars} characters, "
-        f"model {args.model.resolve().name}"
-    )
-    rows = bench_pipeline(args.model, texts, args.threads)
+    return args
+
+
+def bench_modes(args: argparse.Namespace, texts: list[str]) -> dict[str, Any]:
+    """The service at every client count, once per evidence mode (restarted in between): its
+    rows by mode, the last service's start-up time and its memory idle and at the end."""
     env = {"RABAT_BACKEND": args.backend, **dict(item.split("=", 1) for item in args.env)}
     by_mode: dict[str, list[dict[str, Any]]] = {}
     for mode in args.explain.split(","):
@@ -166,15 +166,24 @@ def main() -> int:
                 found = asyncio.run(bench_service(service.url, texts, clients, extra, {}))
                 found["system"] += f", evidence {mode}"
                 by_mode.setdefault(mode, []).append(found)
-                rows.append(found)
             memory = service.memory_mb()
-    print(f"service: RABAT_BACKEND={args.backend}")
+    return {
+        "by_mode": by_mode,
+        "ready_s": service.ready_seconds,
+        "memory": memory,
+        "memory_idle": memory_idle,
+    }
+
+
+def print_summary(rows: list[dict[str, Any]], measured: dict[str, Any], backend: str) -> None:
+    print(f"service: RABAT_BACKEND={backend}")
     print_table(rows, rows[0]["texts_per_s"])
     last = rows[-1]
     print(
         f"\n{last['system']} / pipeline (batch_size=1): "
         f"{last['texts_per_s'] / rows[0]['texts_per_s']:.2f}x"
     )
+    by_mode = measured["by_mode"]
     if {"on", "off"} <= set(by_mode):
         for on, off in zip(by_mode["on"], by_mode["off"], strict=True):
             print(
@@ -182,22 +191,26 @@ def main() -> int:
                 "texts/s"
             )
     print(
-        f"ready after {service.ready_seconds:.1f} s; resident memory "
-        f"{memory_idle['rss_mb']} MB idle, {memory['peak_rss_mb']} MB peak; "
-        f"errors: {sum(r.get('errors', 0) for r in rows)}"
+        f"ready after {measured['ready_s']:.1f} s; resident memory "
+        f"{measured['memory_idle']['rss_mb']} MB idle, {measured['memory']['peak_rss_mb']} MB "
+        f"peak; errors: {sum(r.get('errors', 0) for r in rows)}"
     )
+
+
+def main() -> int:
+    args = parse_args()
+    texts = load_texts(args.model, args.texts, args.max_chars)
+    print(
+        f"{len(texts)} test texts of at most {args.max_chars} characters, "
+        f"model {args.model.resolve().name}"
+    )
+    rows = bench_pipeline(args.model, texts, args.threads)
+    measured = bench_modes(args, texts)
+    rows += [row for mode_rows in measured["by_mode"].values() for row in mode_rows]
+    print_summary(rows, measured, args.backend)
     if args.out:
-        args.out.write_text(
-            json.dumps(
-                {
-                    "rows": rows,
-                    "ready_s": service.ready_seconds,
-                    "memory": memory,
-                    "memory_idle": memory_idle,
-                },
-                indent=2,
-            )
-        )
+        kept = {key: measured[key] for key in ("ready_s", "memory", "memory_idle")}
+        args.out.write_text(json.dumps({"rows": rows, **kept}, indent=2))
     return 0
 
 

@@ -33,19 +33,18 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import random
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import torch
-from transformers import AutoTokenizer, get_linear_schedule_with_warmup
+from active_learning_runs import clusters_of, dev_scores, fit, label_counts, print_table, score
+from transformers import AutoTokenizer
 
-from rabat.labels import LABELS
-from rabat.model.network import MultiTaskModel
 from rabat.store.files import write_text
 from training.active_learning import (
     BASELINE,
@@ -55,13 +54,8 @@ from training.active_learning import (
     summarise,
     target,
 )
-from training.batching import collate, encode, plan_batches
 from training.config import TrainParams, base_model_path, load_config
 from training.dataset import build
-from training.inference import predict_probs
-from training.losses import class_weights, multitask_loss
-from training.metrics import compute_metrics
-from training.train import freeze
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICK = {
@@ -137,122 +131,93 @@ def load_rows(args: argparse.Namespace) -> tuple[pd.DataFrame, pd.DataFrame, pd.
     )
 
 
-def fit(
-    frame: pd.DataFrame, params: TrainParams, base: str, tokenizer: Any
-) -> tuple[MultiTaskModel, dict[str, Any]]:
-    """A fresh model trained on `frame` with training/train.py's loop and `params`."""
-    torch.set_num_threads(params.threads)
-    random.seed(params.seed)
-    np.random.seed(params.seed)
-    torch.manual_seed(params.seed)
-    model = MultiTaskModel.from_base(base)
-    model.detach_aux = params.aux_detach
-    freeze(model, params.freeze_layers)
-    data = encode(frame, tokenizer, params.max_length)
-    total = -(-len(data) // params.batch_size) * params.epochs
-    optimizer = torch.optim.AdamW(
-        [p for p in model.parameters() if p.requires_grad],
-        lr=params.learning_rate,
-        weight_decay=params.weight_decay,
-    )
-    scheduler = get_linear_schedule_with_warmup(optimizer, int(total * params.warmup_ratio), total)
-    weights = class_weights(data.labels.tolist(), params.class_weighting)
-    lengths = [len(ids) for ids in data.input_ids]
-    model.train()
-    started, samples = time.perf_counter(), 0
-    for epoch in range(params.epochs):
-        plan = plan_batches(
-            lengths, params.batch_size, params.length_group_size, params.seed + epoch
-        )
-        for rows in plan:
-            batch = collate(data, rows, tokenizer.pad_token_id)
-            out = model(batch["input_ids"], batch["attention_mask"])
-            loss = multitask_loss(
-                out, batch, weights, params.aux_loss_weight, params.evidence_loss_weight
-            )
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            samples += len(rows)
-    seconds = time.perf_counter() - started
-    return model, {
-        "samples": samples,
-        "train_seconds": round(seconds, 1),
-        "samples_per_second": round(samples / max(seconds, 1e-9), 1),
-    }
+SETTINGS = (
+    "sizes", "strategies", "data", "recipe", "seed_rows", "pool", "dev_rows", "dev_floor",
+    "random_seeds", "random_first", "max_length", "epochs", "learning_rate", "freeze_layers",
+    "clusters", "seed", "quick",
+)  # fmt: skip
 
 
-def score(
-    model: MultiTaskModel, frame: pd.DataFrame, tokenizer: Any, max_length: int
-) -> tuple[np.ndarray, np.ndarray, float]:
-    """Label probabilities and pooled features of every row, and texts/s."""
-    started = time.perf_counter()
-    probs, pooled = predict_probs(
-        model, encode(frame, tokenizer, max_length), tokenizer.pad_token_id
-    )
-    return probs, pooled, len(frame) / max(time.perf_counter() - started, 1e-9)
+@dataclass(frozen=True)
+class Setup:
+    """What every training of a benchmark shares: the recipe, the base, the rows."""
+
+    params: TrainParams
+    base: str
+    tokenizer: Any
+    seed_rows: pd.DataFrame
+    pool: pd.DataFrame
+    dev: pd.DataFrame
 
 
-def dev_scores(probs: np.ndarray, dev: pd.DataFrame) -> dict[str, Any]:
-    predicted = [LABELS[i] for i in probs.argmax(axis=1)]
-    found = compute_metrics(list(dev["label"]), predicted, probs)
-    return {
-        "macro_f1": found["macro_f1"],
-        "incitement_f1": found["per_label"]["incitement"]["f1"] or 0.0,
-        "f1_per_label": {label: found["per_label"][label]["f1"] for label in LABELS},
-        "accuracy": found["accuracy"],
-    }
-
-
-def clusters_of(features: np.ndarray, k: int, seed: int) -> np.ndarray:
-    """k-means over the L2-normalised features (the sentence embedding's own geometry)."""
-    from sklearn.cluster import KMeans
-
-    unit = features / np.linalg.norm(features, axis=1, keepdims=True).clip(min=1e-12)
-    return KMeans(n_clusters=k, n_init=3, random_state=seed).fit_predict(unit)
-
-
-def label_counts(frame: pd.DataFrame) -> dict[str, int]:
-    counts = frame["label"].value_counts()
-    return {label: int(counts.get(label, 0)) for label in LABELS}
-
-
-def run(args: argparse.Namespace, out: Path) -> dict[str, Any]:
+def prepare(args: argparse.Namespace) -> Setup:
+    """The recipe with the benchmark's changes, the base encoder and the rows."""
     began = time.perf_counter()
-    recipe = load_config(ROOT / args.recipe).train
-    params = recipe.model_copy(
-        update={
-            "max_length": args.max_length,
-            "epochs": args.epochs,
-            "learning_rate": args.learning_rate,
-            "freeze_layers": args.freeze_layers,
-        }
-    )
+    recipe = load_config(ROOT / args.recipe)
+    changes = ("max_length", "epochs", "learning_rate", "freeze_layers")
+    params = recipe.train.model_copy(update={key: getattr(args, key) for key in changes})
     seed_rows, pool, dev = load_rows(args)
-    base = base_model_path(load_config(ROOT / args.recipe).base_model)
-    tokenizer = AutoTokenizer.from_pretrained(base)
+    base = base_model_path(recipe.base_model)
     say(
         f"seed {len(seed_rows)} rows {label_counts(seed_rows)}, pool {len(pool)} rows "
         f"{label_counts(pool)}, dev {len(dev)} rows {label_counts(dev)} "
         f"({time.perf_counter() - began:.0f} s to build)"
     )
+    return Setup(params, base, AutoTokenizer.from_pretrained(base), seed_rows, pool, dev)
+
+
+def seed_model(setup: Setup) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
+    """The seed model's dev scores, and its probabilities and features on the pool."""
     started = time.perf_counter()
-    seed_model, trained = fit(seed_rows, params, base, tokenizer)
-    dev_probs, _, _ = score(seed_model, dev, tokenizer, params.max_length)
-    pool_probs, pool_features, pool_speed = score(seed_model, pool, tokenizer, params.max_length)
-    seed_result = {
-        **dev_scores(dev_probs, dev),
+    length = setup.params.max_length
+    model, trained = fit(setup.seed_rows, setup.params, setup.base, setup.tokenizer)
+    dev_probs, _, _ = score(model, setup.dev, setup.tokenizer, length)
+    pool_probs, pool_features, pool_speed = score(model, setup.pool, setup.tokenizer, length)
+    result = {
+        **dev_scores(dev_probs, setup.dev),
         "training": trained,
         "wall_seconds": round(time.perf_counter() - started, 1),
         "pool_texts_per_second": round(pool_speed, 1),
     }
-    del seed_model
     say(
-        f"seed model: dev macro-F1 {seed_result['macro_f1']:.4f}, incitement F1 "
-        f"{seed_result['incitement_f1']:.4f}; pool scored at {pool_speed:.0f} texts/s"
+        f"seed model: dev macro-F1 {result['macro_f1']:.4f}, incitement F1 "
+        f"{result['incitement_f1']:.4f}; pool scored at {pool_speed:.0f} texts/s"
     )
+    return result, pool_probs, pool_features
+
+
+def train_on_order(
+    setup: Setup, strategy: str, order_seed: int, order: np.ndarray, n: int
+) -> dict[str, Any]:
+    """A fresh model on the seed rows and the first `n` of `order`; its record."""
+    picked = setup.pool.iloc[order[:n]]
+    started = time.perf_counter()
+    rows = pd.concat([setup.seed_rows, picked], ignore_index=True)
+    model, trained = fit(rows, setup.params, setup.base, setup.tokenizer)
+    probs = score(model, setup.dev, setup.tokenizer, setup.params.max_length)[0]
+    found = dev_scores(probs, setup.dev)
+    record = {
+        "strategy": strategy,
+        "order_seed": order_seed,
+        "n": n,
+        "picked": label_counts(picked),
+        **found,
+        "training": trained,
+        "wall_seconds": round(time.perf_counter() - started, 1),
+    }
+    say(
+        f"{strategy:>8} seed {order_seed:<2} N={n:<5} macro-F1 "
+        f"{found['macro_f1']:.4f} incitement F1 {found['incitement_f1']:.4f} "
+        f"picked {record['picked']}  {trained['samples_per_second']:.0f} samples/s, "
+        f"{record['wall_seconds']:.0f} s"
+    )
+    return record
+
+
+def run(args: argparse.Namespace, out: Path) -> dict[str, Any]:
+    began = time.perf_counter()
+    setup = prepare(args)
+    seed_result, pool_probs, pool_features = seed_model(setup)
     clusters = (
         clusters_of(pool_features, args.clusters, args.seed)
         if "diverse" in args.strategies
@@ -268,59 +233,17 @@ def run(args: argparse.Namespace, out: Path) -> dict[str, Any]:
         for order_seed in seeds:
             order = order_pool(strategy, pool_probs, order_seed, clusters)
             for n in args.sizes:
-                picked = pool.iloc[order[:n]]
-                started = time.perf_counter()
-                model, trained = fit(
-                    pd.concat([seed_rows, picked], ignore_index=True), params, base, tokenizer
-                )
-                found = dev_scores(score(model, dev, tokenizer, params.max_length)[0], dev)
-                record = {
-                    "strategy": strategy,
-                    "order_seed": order_seed,
-                    "n": n,
-                    "picked": label_counts(picked),
-                    **found,
-                    "training": trained,
-                    "wall_seconds": round(time.perf_counter() - started, 1),
-                }
-                records.append(record)
+                records.append(train_on_order(setup, strategy, order_seed, order, n))
                 write_text(out, json.dumps({"partial": True, "runs": records}, indent=2) + "\n")
-                say(
-                    f"{strategy:>8} seed {order_seed:<2} N={n:<5} macro-F1 "
-                    f"{found['macro_f1']:.4f} incitement F1 {found['incitement_f1']:.4f} "
-                    f"picked {record['picked']}  {trained['samples_per_second']:.0f} samples/s, "
-                    f"{record['wall_seconds']:.0f} s"
-                )
     summary = summarise(records)
     at = 1000 if 1000 in args.sizes and 2000 in args.sizes else args.sizes[0]
     return {
-        "settings": {
-            key: getattr(args, key)
-            for key in (
-                "sizes",
-                "strategies",
-                "data",
-                "recipe",
-                "seed_rows",
-                "pool",
-                "dev_rows",
-                "dev_floor",
-                "random_seeds",
-                "random_first",
-                "max_length",
-                "epochs",
-                "learning_rate",
-                "freeze_layers",
-                "clusters",
-                "seed",
-                "quick",
-            )
-        },
-        "recipe": params.model_dump(),
+        "settings": {key: getattr(args, key) for key in SETTINGS},
+        "recipe": setup.params.model_dump(),
         "rows": {
-            "seed": label_counts(seed_rows),
-            "pool": label_counts(pool),
-            "dev": label_counts(dev),
+            "seed": label_counts(setup.seed_rows),
+            "pool": label_counts(setup.pool),
+            "dev": label_counts(setup.dev),
         },
         "seed_model": seed_result,
         "runs": records,
@@ -329,46 +252,6 @@ def run(args: argparse.Namespace, out: Path) -> dict[str, Any]:
         "wall_seconds": round(time.perf_counter() - began, 1),
         "torch_threads": torch.get_num_threads(),
     }
-
-
-def print_table(result: dict[str, Any]) -> None:
-    speed = {
-        (r["strategy"], r["n"]): (r["training"]["samples_per_second"], r["wall_seconds"])
-        for r in result["runs"]
-    }
-    print()
-    print(
-        f"{'strategy':<9}{'N':>6}{'runs':>5}{'macro-F1':>10}{'vs random':>11}{'ratio':>7}"
-        f"{'incit-F1':>10}{'vs random':>11}{'samples/s':>11}{'wall s':>8}"
-    )
-    for row in result["summary"]:
-        per_s, wall = speed[(row["strategy"], row["n"])]
-        vs = "" if row["strategy"] == BASELINE else f"{row['macro_f1_vs_random']:+.4f}"
-        ratio = "" if row["strategy"] == BASELINE else f"{row['macro_f1_ratio']:.3f}"
-        vs_inc = "" if row["strategy"] == BASELINE else f"{row['incitement_f1_vs_random']:+.4f}"
-        print(
-            f"{row['strategy']:<9}{row['n']:>6}{row['runs']:>5}{row['macro_f1']:>10.4f}{vs:>11}"
-            f"{ratio:>7}{row['incitement_f1']:>10.4f}{vs_inc:>11}{per_s:>11.0f}{wall:>8.0f}"
-        )
-    seed = result["seed_model"]
-    print(
-        f"seed model ({result['settings']['seed_rows']} rows): macro-F1 {seed['macro_f1']:.4f}, "
-        f"incitement F1 {seed['incitement_f1']:.4f}; random's spread over its seeds is in the "
-        "JSON (macro_f1_spread)"
-    )
-    for found in result["targets"]:
-        if found["met"] is None:
-            print(f"target ({found['strategy']}): not measured, {found['why']}")
-            continue
-        doubled = found["random_at_double"]
-        print(
-            f"target ({found['strategy']}): at N={found['at']} macro-F1 {found['macro_f1']:.4f} "
-            f"vs random {found['random']:.4f} ({found['macro_f1'] - found['random']:+.4f}, needs "
-            f"+0.02), random at N={2 * found['at']} "
-            f"{'n/a' if doubled is None else f'{doubled:.4f}'}: "
-            f"{'MET' if found['met'] else 'not met'}"
-        )
-    print(f"wall time {result['wall_seconds']:.0f} s on {result['torch_threads']} threads")
 
 
 def say(line: str) -> None:

@@ -1,7 +1,7 @@
 """The image's entrypoint: start the service once there is a model to serve, and wait meanwhile.
 
     python container_entrypoint.py python -m service     # the image's CMD
-    python container_entrypoint.py python -m training …  # anything else runs at once, as given
+    python container_entrypoint.py python -c …          # anything else runs at once, as given
 
 `python -m service` exits with status 3 when it cannot load the model, and a restart policy
 (compose's `unless-stopped`) would then start it again and again on an empty models volume. So
@@ -59,11 +59,11 @@ def fingerprint(model_dir: Path) -> tuple[object, ...] | None:
 
 
 def no_model_message(model_dir: Path) -> str:
-    data_dir = os.environ.get("RABAT_DATA_DIR", "data")
     return (
         f"no model at {model_dir} ({META_FILE} missing): waiting for one, the service starts as "
-        f"soon as it is there. Train one into the models volume with `docker compose exec rabat "
-        f"python -m training --config {DEFAULT_CONFIG}` (the corpora mounted at {data_dir}), "
+        f"soon as it is there. Train one into the models volume with the retraining job's image, "
+        f"`docker compose run --rm retrain python -m training --config {DEFAULT_CONFIG}` (the "
+        f"corpora mounted at /app/data there), "
         f"put a directory that `make train` wrote at {model_dir}, or build the image with one "
         f"baked in (`--build-context model=DIR`, see the Dockerfile)."
     )

@@ -1,5 +1,5 @@
 """The app factory: `create_app()` wires settings, middleware, error handlers and routers; the
-model loads in the lifespan (service/runtime.py).
+model loads in the lifespan (service/lifespan.py).
 
     uvicorn service.app:create_app --factory      # or: python -m service
 """
@@ -14,15 +14,15 @@ from starlette.middleware.cors import CORSMiddleware
 import rabat
 from service.errors import install_error_handlers
 from service.label_studio import LabelStudioState
+from service.lifespan import lifespan
 from service.middleware import REQUEST_ID_HEADER, BodyLimitMiddleware, RequestContextMiddleware
 from service.routers import classify, health, label_studio, metrics, retrain
-from service.runtime import lifespan
 from service.settings import Settings, load_settings
 from service.telemetry import ServiceMetrics
 
 if TYPE_CHECKING:
     from rabat.assessment.analysis import Analyzer
-    from rabat.model.routing import RoutedAnalyzer
+    from rabat.assessment.routing import RoutedAnalyzer
 
 DESCRIPTION = """Labels text `none`, `offensive`, `hate_speech` or `incitement` (the UN Strategy
 on Hate Speech's levels) and structures the explanation by the Rabat Plan of Action's six-part

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rabat.model.loader import needs_onnx_export
+from service.model_check import ModelRejected, check_model
 
 if TYPE_CHECKING:
     from service.retraining import Retrainer
@@ -74,11 +75,9 @@ class Follower:
             return False
         if not self.complete(target) or self.retrainer.running:
             return False
-        from service.retraining import JobFailed
-
         try:
-            served = await self.retrainer.validate(target)
-        except JobFailed as err:
+            served = await check_model(self.runtime, target)
+        except ModelRejected as err:
             self.rejected.add(target)
             self.state, self.error = "rejected", str(err)
             logger.warning("not serving %s: %s", target, err)

@@ -20,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from rabat.review.labeling import config_differences
 from service.errors import ApiError
-from service.retraining import RetrainBusy, Retrainer, RetrainJob, RetrainUnavailable, ReviewSource
+from service.retrain_job import RetrainBusy, RetrainJob
+from service.retraining import Retrainer, RetrainUnavailable, ReviewSource
 from service.runtime import RuntimeDep
 from service.settings import Settings
 

@@ -1,12 +1,13 @@
-"""Retraining while the service runs: one job at a time pulls the reviewed rows from Label Studio
-(`python -m annotation pull`), trains (`python -m training`), loads and checks the new model, and
-swaps it in (`Runtime.swap`). A job that fails at any step leaves the old model serving.
+"""Retraining as the service sees it: it asks the retraining job for a run and follows it. The
+pull, training and export run in that job (`python -m retraining watch`, a process and image of
+its own; the service imports none of it); once the job has published a model, the service checks
+it and swaps it in (`Runtime.swap`). A run that fails at any step leaves the old model serving.
 
     pulling -> training -> validating -> swapping -> done        (or failed, with the reason)
 
-The steps run as subprocesses: the service imports neither `annotation` nor `training`. Their
-output goes to RABAT_RETRAIN_LOG_DIR/<job id>.log, not to the service log. The Label Studio
-token reaches the pull only through its environment (RABAT_LS_TOKEN), never argv or a log.
+The request goes into RABAT_RETRAIN_LOG_DIR (`rabat.store.retrain_queue`), where the job also writes
+its status and each run's log, <job id>.log. The Label Studio token travels in the request, a
+file only its owner reads and the job deletes as it takes it; never argv, a log or GET /retrain.
 """
 
 from __future__ import annotations
@@ -14,61 +15,37 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
-import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
-from rabat.labels import LABELS
 from rabat.model.loader import needs_onnx_export
 from rabat.store.files import point_link
-from service.steps import (
-    StepFailed,
-    child_env,
-    export_command,
-    pull_command,
-    run_step,
-    train_command,
+from rabat.store.retrain_queue import (
+    FAILED,
+    HEARTBEAT_STALE_S,
+    JobStatus,
+    RetrainQueue,
+    RetrainRequest,
+    new_job_id,
 )
-
-if TYPE_CHECKING:
-    from rabat.assessment.analysis import Analysis
-    from service.runtime import Runtime, Served
+from service.model_check import ModelRejected, check_model
+from service.retrain_job import JobState, RetrainBusy, RetrainJob
+from service.runtime import Runtime, Served
 
 logger = logging.getLogger(__name__)
 
-# Texts a new model must answer sensibly before it serves (mild on purpose: a smoke test).
-PROBE_TEXTS = ("have a nice day", "you are a silly goose", "we must all meet tonight")
-
-
-class JobState(StrEnum):
-    PULLING = "pulling"
-    TRAINING = "training"
-    VALIDATING = "validating"
-    SWAPPING = "swapping"
-    DONE = "done"
-    FAILED = "failed"
+POLL_S = 0.5  # how often the job's status file is read
+STOP_WAIT_S = 30.0  # how long a stopping service waits for the job to stop the run
+# beyond RABAT_RETRAIN_TIMEOUT_S, which the job enforces itself: the time to notice a lost job
+TIMEOUT_MARGIN_S = 60.0
 
 
 class JobFailed(Exception):
     """A step of the job failed; the message says which and why."""
-
-
-class RetrainBusy(Exception):
-    """A job is running; only one runs at a time."""
-
-    def __init__(self, job: RetrainJob) -> None:
-        super().__init__(
-            f"a retraining job started at {job.started_at.isoformat(timespec='seconds')} is "
-            f"running (job {job.id}, {job.state}): wait for it; GET /retrain shows its progress"
-        )
-        self.job = job
 
 
 class RetrainUnavailable(Exception):
@@ -84,51 +61,13 @@ class ReviewSource:
     token: SecretStr
 
 
-@dataclass
-class RetrainJob:
-    id: str
-    trigger: str
-    project: int | None
-    log_path: Path
-    previous_version: str
-    state: JobState = JobState.TRAINING
-    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    finished_at: datetime | None = None
-    reviews_file: Path | None = None
-    model_dir: Path | None = None
-    model_version: str | None = None
-    error: str | None = None
-
-    @property
-    def finished(self) -> bool:
-        return self.state in (JobState.DONE, JobState.FAILED)
-
-    def to_dict(self) -> dict[str, Any]:
-        """What GET /retrain shows (never a token)."""
-        return {
-            "id": self.id,
-            "state": str(self.state),
-            "trigger": self.trigger,
-            "project": self.project,
-            "started_at": self.started_at.isoformat(timespec="seconds"),
-            "finished_at": self.finished_at.isoformat(timespec="seconds")
-            if self.finished_at
-            else None,
-            "reviews_file": str(self.reviews_file) if self.reviews_file else None,
-            "model_dir": str(self.model_dir) if self.model_dir else None,
-            "model_version": self.model_version,
-            "previous_version": self.previous_version,
-            "error": self.error,
-            "log_path": str(self.log_path),
-        }
-
-
 class Retrainer:
-    """Runs retraining jobs for one runtime, one at a time, in the background."""
+    """Asks the retraining job for runs for one runtime, one at a time, and follows them."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.settings = runtime.settings
+        self.queue = RetrainQueue(self.settings.retrain_log_dir)
         self.job: RetrainJob | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -137,30 +76,24 @@ class Retrainer:
         return self.job is not None and not self.job.finished
 
     def start(self, trigger: str, source: ReviewSource | None = None) -> RetrainJob:
-        """Start a job (pulling from `source` first, if given); RetrainBusy while one runs."""
+        """Ask for a run (pulling from `source` first, if given); RetrainBusy while one runs."""
         if self.job is not None and not self.job.finished:
             raise RetrainBusy(self.job)
-        config = self.settings.retrain_config
-        if not config.is_file():
-            raise RetrainUnavailable(
-                f"no training config at {config} (RABAT_RETRAIN_CONFIG): point it at a config "
-                "such as configs/train.yaml and restart the service"
-            )
-        job_id = f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+        self._check_ready()
+        request = self._request(new_job_id(), trigger, source)
         job = RetrainJob(
-            id=job_id,
+            id=request.id,
             trigger=trigger,
-            project=source.project if source else None,
-            log_path=(self.settings.retrain_log_dir / f"{job_id}.log").absolute(),
+            project=request.project,
+            log_path=self.queue.log_path(request.id),
             previous_version=self.runtime.model_version,
             state=JobState.PULLING if source else JobState.TRAINING,
         )
+        self.queue.ask(request)
         self.job = job
-        self._task = asyncio.get_running_loop().create_task(
-            self._run(job, source), name=f"retrain-{job_id}"
-        )
+        self._task = asyncio.get_running_loop().create_task(self._run(job), name=job.id)
         logger.info(
-            "retraining job %s started (trigger %s, %s); log %s",
+            "retraining job %s asked (trigger %s, %s); log %s",
             job.id,
             trigger,
             f"pulling Label Studio project {source.project}" if source else "no pull",
@@ -168,50 +101,58 @@ class Retrainer:
         )
         return job
 
+    async def validate(self, model_dir: Path) -> Served:
+        """`check_model` against this runtime."""
+        return await check_model(self.runtime, model_dir)
+
     async def close(self) -> None:
-        """Stop a running job (its subprocess is killed); the served model stays."""
+        """Stop a running job (the job kills its step); the served model stays."""
         if self._task is not None and not self._task.done():
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    async def validate(self, model_dir: Path) -> Served:
-        """Load `model_dir` beside the served model and check it answers sensibly; JobFailed
-        (the served model untouched) if it does not."""
-        try:
-            served = await self.runtime.load(model_dir)
-        except Exception as err:  # whatever a broken directory raises, the old model serves on
-            raise JobFailed(f"the new model at {model_dir} does not load: {err}") from err
-        labels, expected = served.analyzer.classifier.meta.labels, self.runtime.card["labels"]
-        if list(labels) != list(expected):
-            raise JobFailed(f"the new model's labels {list(labels)} differ from {expected}")
-        texts = list(PROBE_TEXTS)
-        try:  # in the worker thread, between two batches, like the start-up warm-up
-            analyses = await self.runtime.batcher.in_worker(
-                served.analyzer.analyze, texts, [None] * len(texts)
+    def _check_ready(self) -> None:
+        config = self.settings.retrain_config
+        if not config.is_file():
+            raise RetrainUnavailable(
+                f"no training config at {config} (RABAT_RETRAIN_CONFIG): point it at a config "
+                "such as configs/train.yaml and restart the service"
             )
-        except Exception as err:
-            raise JobFailed(
-                f"the new model failed on the probe texts: {type(err).__name__}: {err}"
-            ) from err
-        problems = probe_problems(analyses, len(texts))
-        if problems:
-            raise JobFailed("the new model's output is unusable: " + "; ".join(problems))
-        return served
+        age = self.queue.watcher_age()
+        if age is None or age > HEARTBEAT_STALE_S:
+            seen = "never" if age is None else f"{age:.0f} s ago"
+            raise RetrainUnavailable(
+                f"no retraining job watches {self.queue.root} (RABAT_RETRAIN_LOG_DIR; its "
+                f"heartbeat {self.queue.heartbeat.name} was last written {seen}): start one with "
+                f"`python -m retraining watch --dir {self.queue.root}` (make retrain-watch, or "
+                "compose's `retrain` service)"
+            )
 
-    async def _run(self, job: RetrainJob, source: ReviewSource | None) -> None:
+    def _request(self, job_id: str, trigger: str, source: ReviewSource | None) -> RetrainRequest:
+        return RetrainRequest(
+            id=job_id,
+            trigger=trigger,
+            config=str(self.settings.retrain_config.absolute()),
+            reviews_dir=str(self.settings.reviews_dir.absolute()),
+            export=needs_onnx_export(self.settings.backend),  # the new model needs its ONNX files
+            timeout_s=self.settings.retrain_timeout_s,
+            project=source.project if source else None,
+            ls_url=source.url if source else None,
+            ls_token=source.token.get_secret_value() if source else None,
+        )
+
+    async def _run(self, job: RetrainJob) -> None:
         self.runtime.metrics.retrain_running.set(1)
-        job.log_path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            async with asyncio.timeout(self.settings.retrain_timeout_s):
-                if source is not None:
-                    job.reviews_file = await self._pull(job, source)
-                job.model_dir = await self._train(job)
-                if needs_onnx_export(self.settings.backend):  # the new model needs its ONNX files
-                    argv = export_command(job.model_dir)
-                    await run_step("exporting to ONNX", argv, child_env({}), job.log_path)
+            async with asyncio.timeout(self.settings.retrain_timeout_s + TIMEOUT_MARGIN_S):
+                status = await self._follow(job)
+            if status.state == FAILED:
+                raise JobFailed(status.error or f"the job failed; see {job.log_path}")
+            if job.model_dir is None:
+                raise JobFailed(f"the job published no model directory; see {job.log_path}")
             job.state = JobState.VALIDATING
-            served = await self.validate(job.model_dir)
+            served = await check_model(self.runtime, job.model_dir)
             job.state = JobState.SWAPPING
 
             def done() -> None:
@@ -219,13 +160,15 @@ class Retrainer:
 
             await self.runtime.swap(served, on_installed=done)
         except TimeoutError:
+            self.queue.cancel(job.id)
             job.error = (
                 f"the job took longer than {self.settings.retrain_timeout_s:.0f} s "
                 f"(RABAT_RETRAIN_TIMEOUT_S) while {job.state}; its step was stopped"
             )
-        except (JobFailed, StepFailed) as err:
+        except (JobFailed, ModelRejected) as err:
             job.error = str(err)
         except asyncio.CancelledError:
+            await self._stop(job)
             job.error = f"the service stopped while the job was {job.state}"
             raise
         except Exception as err:  # a bug: the job fails, the service and its model stay up
@@ -237,6 +180,37 @@ class Retrainer:
                 job.error += _restore_latest(job.model_dir, self.runtime.served.model_dir)
             self._finish(job)
 
+    async def _follow(self, job: RetrainJob) -> JobStatus:
+        """The job's status, followed until it has published or failed."""
+        while True:
+            status = self.queue.read_status(job.id)
+            if status is not None:
+                job.follow(status)
+                if status.finished:
+                    return status
+            age = self.queue.watcher_age()
+            if age is not None and age > HEARTBEAT_STALE_S:
+                raise JobFailed(
+                    f"the retraining job stopped while the job was {job.state} (its heartbeat "
+                    f"is {age:.0f} s old): start it again (`python -m retraining watch --dir "
+                    f"{self.queue.root}`) and ask once more"
+                )
+            await asyncio.sleep(POLL_S)
+
+    async def _stop(self, job: RetrainJob) -> None:
+        """Withdraw the request, or ask the job to stop the run and wait until it has."""
+        if self.queue.withdraw(job.id):
+            return
+        self.queue.cancel(job.id)
+        deadline = time.monotonic() + STOP_WAIT_S
+        while time.monotonic() < deadline:
+            status = self.queue.read_status(job.id)
+            if status is not None and status.finished:
+                job.follow(status)
+                return
+            await asyncio.sleep(POLL_S)
+        logger.warning("retraining job %s did not stop within %.0f s", job.id, STOP_WAIT_S)
+
     def _finish(self, job: RetrainJob) -> None:
         if job.error is not None:
             job.state = JobState.FAILED
@@ -246,50 +220,6 @@ class Retrainer:
         job.finished_at = datetime.now(UTC)
         self.runtime.metrics.retrain_jobs.labels(str(job.state)).inc()
         self.runtime.metrics.retrain_running.set(0)
-
-    async def _pull(self, job: RetrainJob, source: ReviewSource) -> Path:
-        job.state = JobState.PULLING
-        secret = {"RABAT_LS_URL": source.url, "RABAT_LS_TOKEN": source.token.get_secret_value()}
-        argv = pull_command(source.project, self.settings.reviews_dir)
-        last_line = await run_step("pulling the reviews", argv, child_env(secret), job.log_path)
-        reviews = Path(last_line.strip())
-        if not last_line.strip() or not reviews.is_file():
-            raise JobFailed(
-                f"`annotation pull` should print the file it wrote as its last line, printed "
-                f"{last_line.strip()!r}, which is not a file; see {job.log_path}"
-            )
-        return reviews
-
-    async def _train(self, job: RetrainJob) -> Path:
-        job.state = JobState.TRAINING
-        published = job.log_path.with_suffix(".model-dir")
-        argv = train_command(self.settings.retrain_config, job.reviews_file, published)
-        await run_step("training", argv, child_env({}), job.log_path)
-        try:
-            return Path(published.read_text(encoding="utf-8").strip())
-        except OSError as err:
-            raise JobFailed(
-                f"training exited without naming the model it published ({err}); see {job.log_path}"
-            ) from None
-
-
-def probe_problems(analyses: Sequence[Analysis], expected: int) -> list[str]:
-    """What is wrong with a model's answers to the probe texts ([] if nothing)."""
-    if len(analyses) != expected:
-        return [f"{len(analyses)} answers for {expected} probe texts"]
-    problems = []
-    for i, analysis in enumerate(analyses, 1):
-        scores = analysis.prediction.scores
-        values = list(scores.values())
-        if list(scores) != list(LABELS):
-            problems.append(f"probe {i}: scores for {list(scores)}, expected {list(LABELS)}")
-        elif not all(math.isfinite(v) and 0.0 <= v <= 1.0 for v in values):
-            problems.append(f"probe {i}: scores {values} are not probabilities")
-        elif abs(sum(values) - 1.0) > 1e-3:
-            problems.append(f"probe {i}: scores sum to {sum(values):.4f}, not 1")
-        elif analysis.prediction.label not in LABELS:
-            problems.append(f"probe {i}: unknown label {analysis.prediction.label!r}")
-    return problems
 
 
 def _restore_latest(rejected: Path | None, serving: Path) -> str:

@@ -1,5 +1,5 @@
-"""What the app holds while it runs (the served model, the batcher, the retrainer) and the
-lifespan that builds it once at start-up and takes it down at shutdown.
+"""What the app holds while it runs: the served model and the batcher that runs it
+(service/lifespan.py builds it once at start-up and takes it down at shutdown).
 
 The served model (analyzer and model card together) can be swapped for a retrained one while the
 service runs: see `Runtime.swap`.
@@ -11,29 +11,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, Request
 
 from service.batcher import Batcher
 from service.errors import ApiError
-from service.follow import Follower
 from service.model_card import read_model_card
-from service.retraining import Retrainer
 from service.settings import Settings
 from service.telemetry import ServiceMetrics
 
 if TYPE_CHECKING:  # rabat.assessment.analysis imports torch: load it in the lifespan, not at import
     from rabat.assessment.analysis import Analysis, Analyzer
-    from rabat.model.routing import RoutedAnalyzer
+    from rabat.assessment.routing import RoutedAnalyzer
 
 logger = logging.getLogger(__name__)
-
-WARM_UP_TEXT = "have a nice day"
 
 
 class StartupError(RuntimeError):
@@ -139,7 +134,7 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 def load_analyzer(settings: Settings) -> Analyzer | RoutedAnalyzer:
     """The Analyzer for the settings' model and policy (two, routed by language, with
     RABAT_ROUTE_MODEL_DIR), or a StartupError saying how to fix."""
-    from rabat.model.loader import PRIMARY, load_routed
+    from rabat.assessment.routing import PRIMARY, load_routed
 
     def load_one(model_dir: Path, role: str) -> Analyzer:
         variable = "RABAT_MODEL_DIR" if role == PRIMARY else "RABAT_ROUTE_MODEL_DIR"
@@ -156,7 +151,7 @@ def load_analyzer(settings: Settings) -> Analyzer | RoutedAnalyzer:
 def model_card(analyzer: Analyzer | RoutedAnalyzer, settings: Settings) -> dict[str, Any]:
     """GET /model: the model's card; when routing, the primary's with the routed model's card
     under `routing`, and a version naming both."""
-    from rabat.model.routing import RoutedAnalyzer
+    from rabat.assessment.routing import RoutedAnalyzer
 
     card = read_model_card(analyzer.classifier.meta, settings)
     if not isinstance(analyzer, RoutedAnalyzer) or settings.route_model_dir is None:
@@ -206,54 +201,6 @@ def _load_one(settings: Settings, variable: str) -> Analyzer:
         ) from None
 
 
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Load the model and start the batcher; on shutdown, stop retraining, drain and stop."""
-    settings: Settings = app.state.settings
-    metrics: ServiceMetrics = app.state.metrics
-    injected: Analyzer | RoutedAnalyzer | None = app.state.injected_analyzer
-    try:
-        analyzer = (
-            injected if injected is not None else await asyncio.to_thread(load_analyzer, settings)
-        )
-    except StartupError as err:
-        logger.error("cannot start: %s", err)
-        raise
-    card = model_card(analyzer, settings)
-    runtime = Runtime(settings, metrics, Served(analyzer, card, settings.model_dir.resolve()))
-    runtime.batcher.start()
-    retrainer = Retrainer(runtime)
-    follower = None
-    try:
-        await _warm_up(runtime)
-        metrics.show_model(runtime.card)
-        metrics.pending.set_function(lambda: runtime.batcher.pending)
-        metrics.ready.set(1)
-        app.state.runtime, app.state.retrainer = runtime, retrainer
-        if settings.follow_model is not None:
-            follower = Follower(
-                runtime, retrainer, settings.follow_model, settings.follow_interval_s
-            )
-            follower.start()
-        app.state.follower = follower
-        logger.info(
-            "serving model %s (%s threads, batches of up to %d, auth %s)",
-            runtime.model_version,
-            settings.resolved_torch_threads,
-            settings.batch_max_size,
-            "on" if settings.auth_enabled else "off",
-        )
-        yield
-    finally:
-        app.state.runtime = app.state.retrainer = app.state.follower = None
-        metrics.ready.set(0)
-        if follower is not None:
-            await follower.close()
-        await retrainer.close()
-        await runtime.batcher.stop()
-        logger.info("stopped")
-
-
 def _new_batcher(
     analyze: Callable[[list[str], list[Any]], Sequence[Analysed]],
     settings: Settings,
@@ -274,13 +221,3 @@ def _new_batcher(
         observe=metrics.observe_batch,
         thread_initializer=set_threads,
     )
-
-
-async def _warm_up(runtime: Runtime) -> None:
-    """One call before the first request (lazy initialisation), and a check the model works."""
-    try:
-        await runtime.batcher.in_worker(runtime.analyzer.analyze, [WARM_UP_TEXT], [None])
-    except Exception as err:
-        raise StartupError(
-            f"the model failed on a warm-up text: {type(err).__name__}: {err}"
-        ) from err

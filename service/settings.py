@@ -17,8 +17,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from rabat.assessment.routing import language_codes
 from rabat.defaults import DEFAULT_CONFIG, DEFAULT_MODEL_DIR
-from rabat.model.routing import language_codes
 from rabat.text.cleaning import MAX_TEXT_CHARS
 
 logger = logging.getLogger(__name__)
@@ -71,7 +71,8 @@ class Settings(BaseSettings):
     # needs `make export-onnx` first.
     backend: Literal["torch", "onnx", "onnx-int8"] = "torch"
 
-    # Label Studio's ML backend and retraining (service/retraining.py)
+    # Label Studio's ML backend and retraining (service/retraining.py asks the retraining job,
+    # which watches retrain_log_dir: its requests, statuses and logs)
     ml_backend_explain: bool = (
         True  # evidence spans in /predict pre-annotations (free: the forward pass)
     )
@@ -81,8 +82,8 @@ class Settings(BaseSettings):
     retrain_every: int = Field(0, ge=0, le=1_000_000)  # 0: only on request
     # the multilingual recipe trains for 22 to 70 minutes on 2 cores, by the machine's speed
     retrain_timeout_s: float = Field(3 * 3_600.0, gt=0, le=7 * 24 * 3_600)
-    # routing (rabat/model/routing.py): texts whose languages are all in route_languages (or cannot
-    # be told) go to model_dir, the others to route_model_dir, e.g. the multilingual model
+    # routing (rabat/assessment/routing.py): texts whose languages are all in route_languages (or
+    # cannot be told) go to model_dir, the others to route_model_dir, e.g. the multilingual model
     route_model_dir: Path | None = None
     route_languages: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["en"])
     # a model path to follow (service/follow.py): what it comes to name is checked and swapped in

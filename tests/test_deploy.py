@@ -38,9 +38,11 @@ IMAGE_ONLY_PIP_OPTIONS = {"--no-cache-dir": None, "--extra-index-url": CPU_INDEX
 PIP_VALUE_OPTIONS = {
     "--index-url", "-i", "--extra-index-url", "--find-links", "-f", "--constraint", "-c",
 }  # fmt: skip
-# Extras `make install` has that the image leaves out, and why.
+# Extras `make install` has that the serving image leaves out, and why.
 IMAGE_LEAVES_OUT = {
     "dev": "tests and linters",
+    "train": "retraining is a job of its own, in the image's `retrain` target",
+    "annotation": "the pull from Label Studio is that job's first step",
     "score": "batch scoring (python -m scoring) is a job of its own: its code is not in the image",
     "scale": "Ray, for that job on a cluster",
 }
@@ -118,6 +120,15 @@ def final_stage(instructions: list[Instruction]) -> list[Instruction]:
     """The instructions of the last stage, its FROM first."""
     last_from = max(i for i, ins in enumerate(instructions) if ins.keyword == "FROM")
     return instructions[last_from:]
+
+
+def named_stage(instructions: list[Instruction], name: str) -> list[Instruction]:
+    """The instructions of the stage `FROM ... AS name`, its FROM first."""
+    froms = [i for i, ins in enumerate(instructions) if ins.keyword == "FROM"]
+    for start, end in zip(froms, [*froms[1:], len(instructions)], strict=True):
+        if instructions[start].args.split()[-2:] == ["AS", name]:
+            return instructions[start:end]
+    raise AssertionError(f"the Dockerfile has no stage named {name}")
 
 
 def shell_commands(script: str) -> list[list[str]]:
@@ -226,6 +237,11 @@ def image(dockerfile: list[Instruction]) -> list[Instruction]:
 
 
 @pytest.fixture(scope="module")
+def retrain_image(dockerfile: list[Instruction]) -> list[Instruction]:
+    return named_stage(dockerfile, "retrain")
+
+
+@pytest.fixture(scope="module")
 def makefile() -> str:
     return (ROOT / "Makefile").read_text(encoding="utf-8")
 
@@ -321,6 +337,53 @@ def test_extras_match_the_makefile(
     image_extras = extras_of(project_install(image_installs).requirements[0])
     assert image_extras == make_extras - IMAGE_LEAVES_OUT.keys()
     assert "serve" in image_extras
+
+
+def copied_packages(stage: list[Instruction]) -> set[str]:
+    """The top-level folders a stage copies from the build context."""
+    return {
+        src.rstrip("/")
+        for ins in stage
+        if ins.keyword == "COPY" and "from" not in ins.flags()
+        for src in shlex.split(ins.args)[:-1]
+        if src.endswith("/") and not src.startswith("--")
+    }
+
+
+def test_the_serving_image_holds_the_service_only(image: list[Instruction]) -> None:
+    """No training, annotation, retraining or scoring code: the service asks the retraining job
+    for new models (and imports none of it, tests/test_architecture.py)."""
+    assert copied_packages(image) == {"rabat", "service", "configs"}
+
+
+def test_the_retrain_target_runs_the_job_with_its_extras(
+    dockerfile: list[Instruction],
+    retrain_image: list[Instruction],
+    image: list[Instruction],
+    make_installs: list[PipInstall],
+) -> None:
+    args = build_args(dockerfile)
+    installs = [
+        p
+        for ins in retrain_image
+        if ins.keyword == "RUN"
+        for p in pip_installs(expand(ins.args, args))
+    ]
+    assert extras_of(project_install(installs).requirements[0]) == {"train", "annotation"}
+    assert torch_pin(installs)[0] == torch_pin(make_installs)[0]
+    assert all(i.options.get("-c") == CONSTRAINTS for i in installs if "--no-deps" not in i.options)
+    assert copied_packages(retrain_image) == {
+        "rabat",
+        "training",
+        "annotation",
+        "retraining",
+        "configs",
+    }
+    users = [ins.args for ins in retrain_image if ins.keyword == "USER"]
+    assert users and users[-1] not in {"root", "0"}
+    (cmd,) = [ins.exec_form() for ins in retrain_image if ins.keyword == "CMD"]
+    assert cmd[:4] == ["python", "-m", "retraining", "watch"]
+    assert cmd[cmd.index("--dir") + 1] == image_env(image)["RABAT_RETRAIN_LOG_DIR"]
 
 
 def test_dependencies_install_before_the_code_arrives(image: list[Instruction]) -> None:
@@ -555,6 +618,23 @@ def test_compose_runs_the_image_with_a_model_volume(
     models_dir = volume.exec_form()[0]
     assert mounts(rabat)[models_dir] in compose["volumes"], "the models are not in a named volume"
     assert Path(rabat["environment"]["RABAT_MODEL_DIR"]).is_relative_to(models_dir)
+
+
+def test_compose_runs_the_retraining_job_beside_the_service(
+    compose: dict, image: list[Instruction]
+) -> None:
+    """The job sees the service's requests (the `runs` volume) and publishes where the service
+    reads its model (the `models` volume)."""
+    rabat, retrain = compose["services"]["rabat"], compose["services"]["retrain"]
+    assert retrain["build"] == {"context": ".", "target": "retrain"}
+    shared = {
+        target: source for target, source in mounts(rabat).items() if source in compose["volumes"]
+    }
+    assert shared.items() <= mounts(retrain).items() and {"models", "runs"} <= set(shared.values())
+    requests = Path(rabat["environment"]["RABAT_RETRAIN_LOG_DIR"])
+    assert requests == Path(image_env(image)["RABAT_RETRAIN_LOG_DIR"])
+    assert any(requests.is_relative_to(t) for t, s in shared.items() if s == "runs")
+    assert "/app/data" in mounts(retrain) and "/app/data" not in mounts(rabat)
 
 
 def test_an_empty_model_volume_waits_instead_of_restarting(

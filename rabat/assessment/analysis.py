@@ -28,7 +28,7 @@ class Analysis:
     assessment: Assessment
     evidence: list[Span]
     language: Language = UNKNOWN
-    # the model that made it, where two models serve (rabat.model.routing); None: the one model
+    # the model that made it, where two models serve (rabat.assessment.routing); None: the one model
     model_version: str | None = None
 
     def to_dict(self, target_bar: float) -> dict[str, Any]:

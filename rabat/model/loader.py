@@ -1,7 +1,7 @@
-"""The one place that loads a model directory: it picks the backend and assembles a routed pair.
+"""The one place that loads a model directory and picks its backend (a routed pair of two
+loaded models is assembled by `rabat.assessment.routing.load_routed`).
 
     load_classifier(model_dir, "onnx-int8", threads=1).predict(["some text"])
-    load_routed(load_one, model_dir, route_model_dir, ["en"])   # one Analyzer, or two routed
 
 Backends: `torch` (the PyTorch weights), `onnx` (the fp32 ONNX export), `onnx-int8` (the int8
 export) and `auto` (int8 ONNX when the model has been exported, else torch). torch and ONNX
@@ -11,7 +11,6 @@ names a backend class or compares a backend's name (tests/rabat/model/test_one_l
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,10 +18,8 @@ from rabat.model.backend import Backend
 from rabat.model.onnx_backend import onnx_file
 
 if TYPE_CHECKING:
-    from rabat.assessment.analysis import Analyzer
     from rabat.model.meta import ModelMeta
     from rabat.model.network import MultiTaskModel
-    from rabat.model.routing import RoutedAnalyzer
     from rabat.model.torch_backend import Classifier
 
 TORCH = "torch"
@@ -30,8 +27,6 @@ ONNX = "onnx"
 ONNX_INT8 = "onnx-int8"
 AUTO = "auto"
 BACKENDS = (TORCH, ONNX, ONNX_INT8)
-# the roles of a routed pair, as `RoutedAnalyzer.route` names them
-PRIMARY, OTHER = "primary", "other"
 
 
 def resolve_backend(model_dir: str | Path, backend: str) -> str:
@@ -78,20 +73,3 @@ def torch_classifier(
 def needs_onnx_export(backend: str) -> bool:
     """Whether a model served with `backend` needs its ONNX files."""
     return backend != TORCH
-
-
-def load_routed(
-    load_one: Callable[[Path, str], Analyzer],
-    model_dir: Path,
-    route_model_dir: Path | None,
-    languages: Collection[str],
-) -> Analyzer | RoutedAnalyzer:
-    """`load_one(model_dir, "primary")`, or with `route_model_dir` that and
-    `load_one(route_model_dir, "other")` routed by language (`rabat.model.routing`); a
-    ValueError when the two cannot be routed between."""
-    from rabat.model.routing import RoutedAnalyzer
-
-    primary = load_one(model_dir, PRIMARY)
-    if route_model_dir is None:
-        return primary
-    return RoutedAnalyzer(primary, load_one(route_model_dir, OTHER), languages)

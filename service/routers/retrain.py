@@ -1,4 +1,4 @@
-"""POST /retrain starts a background retraining job; GET /retrain shows the current or last one."""
+"""POST /retrain asks the retraining job for a run; GET /retrain shows the current or last one."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ router = APIRouter(
 async def retrain(
     retrainer: RetrainerDep, label_studio: LabelStudioDep, body: RetrainRequest | None = None
 ) -> dict[str, Any]:
-    """Pull the reviews (when a Label Studio project is known), train, check and swap in the
-    new model, in the background; 409 with the reason while a job runs. Poll GET /retrain."""
+    """Ask the retraining job to pull the reviews (when a Label Studio project is known) and
+    train; then check and swap in the new model; 409 with the reason while a job runs, or when
+    no job is watching. Poll GET /retrain."""
     job = start_retraining(retrainer, label_studio, "api", body.project if body else None)
     return job.to_dict()
 

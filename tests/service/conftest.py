@@ -3,7 +3,12 @@ loopback port (in a background thread), called over real HTTP with httpx."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,6 +21,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from rabat.store.retrain_queue import RetrainQueue
+from retraining.watch import watch
 from service.app import create_app
 from service.settings import Settings
 
@@ -116,3 +123,55 @@ def base_url(make_server: ServerFactory) -> Iterator[str]:
 def client(base_url: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=base_url, timeout=60) as http:
         yield http
+
+
+@contextmanager
+def watching(directory: Path, env: dict[str, str]) -> Iterator[Path]:
+    """The retraining job (`python -m retraining watch`) as a process of its own on `directory`,
+    with `env` added to this one's environment; stopped with SIGTERM, as a container is."""
+    queue = RetrainQueue(directory)
+    argv = [sys.executable, "-m", "retraining", "watch", "--dir", str(directory), "--poll-s", "0.2"]
+    process = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **env})
+    try:
+        deadline = time.monotonic() + 60
+        while queue.watcher_age() is None:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the retraining job did not start (exit {process.poll()})")
+            time.sleep(0.05)
+        yield directory
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def watching_in_thread(directory: Path) -> Iterator[Path]:
+    """The retraining job's watcher in a thread of this process, so that a test can replace one
+    of its steps (`retraining.job.train`)."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=lambda: asyncio.run(watch(RetrainQueue(directory), 0.2, stop)),
+        daemon=True,
+        name="retrain-watch-test",
+    )
+    thread.start()
+    deadline = time.monotonic() + 30
+    while RetrainQueue(directory).watcher_age() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield directory
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+
+
+@pytest.fixture
+def retrain_job(tmp_path: Path, data_dir: Path) -> Iterator[Path]:
+    """The retraining job beside the service, watching the directory where `job_settings`
+    (tests/service/routers/test_retrain.py) has the service ask: tmp_path/logs."""
+    with watching(tmp_path / "logs", {"RABAT_DATA_DIR": str(data_dir)}) as directory:
+        yield directory

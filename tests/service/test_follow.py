@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from service.app import create_app
-from service.runtime import lifespan
+from service.lifespan import lifespan
 from tests.fixtures import copy_model
 from tests.service.conftest import serve, settings_for, truncate_weights
 

@@ -23,6 +23,7 @@ from tests.service.routers.test_retrain import job_settings, wait_for_job
 pytestmark = pytest.mark.slow
 
 
+@pytest.mark.usefixtures("retrain_job")  # the retraining job, beside the service
 def test_label_studio_gets_predictions_and_its_training_request_swaps_in_a_new_model(
     label_studio: Settings,
     smoke_model_dir: Path,

@@ -19,8 +19,9 @@ from rabat.labels import LABELS
 from rabat.model.prediction import Prediction
 from rabat.signals import TARGET_GROUPS
 from service.app import create_app
-from service.retraining import JobFailed, JobState, RetrainBusy, RetrainJob, probe_problems
-from service.runtime import lifespan
+from service.lifespan import lifespan
+from service.model_check import ModelRejected, probe_problems
+from service.retrain_job import JobState, RetrainBusy, RetrainJob
 from tests.fixtures import copy_model
 from tests.service.conftest import poison_weights, settings_for, truncate_weights
 
@@ -62,7 +63,7 @@ def test_a_broken_model_is_rejected_and_the_old_one_serves_on(
 
     async def check(app: FastAPI) -> tuple[str, str]:
         before = app.state.runtime.model_version
-        with pytest.raises(JobFailed, match=reason):
+        with pytest.raises(ModelRejected, match=reason):
             await app.state.retrainer.validate(candidate)
         (analysis,) = await app.state.runtime.batcher.submit(
             ["have a nice day"], [SimpleNamespace(context=None, explain=False)]

@@ -16,7 +16,8 @@ from rabat.assessment.analysis import Analyzer
 from rabat.assessment.policy import load_policy
 from rabat.model.torch_backend import Classifier, Prediction
 from service.app import create_app
-from service.runtime import StartupError, lifespan, load_analyzer
+from service.lifespan import lifespan
+from service.runtime import StartupError, load_analyzer
 from tests.fixtures import copy_model
 from tests.service.conftest import POLICY, settings_for
 

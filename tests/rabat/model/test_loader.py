@@ -1,4 +1,4 @@
-"""The one loader's choices, without loading a model: `auto`, unknown backends, routing."""
+"""The one loader's choices, without loading a model: `auto`, unknown backends; the routed pair."""
 
 from __future__ import annotations
 
@@ -8,15 +8,10 @@ from typing import Any
 
 import pytest
 
+from rabat.assessment.routing import RoutedAnalyzer, load_routed
 from rabat.labels import LABELS
-from rabat.model.loader import (
-    load_classifier,
-    load_routed,
-    needs_onnx_export,
-    resolve_backend,
-)
+from rabat.model.loader import load_classifier, needs_onnx_export, resolve_backend
 from rabat.model.onnx_backend import INT8_FILE
-from rabat.model.routing import RoutedAnalyzer
 
 
 def test_auto_is_int8_onnx_when_exported_else_torch(tmp_path: Path) -> None:

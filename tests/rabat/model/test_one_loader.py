@@ -87,8 +87,7 @@ def test_no_backend_is_chosen_outside_the_loader() -> None:
     ]
     assert not found, (
         "a model backend is chosen outside rabat/model/loader.py; call "
-        "rabat.model.loader (load_classifier, load_torch, load_routed) instead:\n"
-        + "\n".join(found)
+        "rabat.model.loader (load_classifier, load_torch) instead:\n" + "\n".join(found)
     )
 
 

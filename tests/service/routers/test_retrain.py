@@ -11,9 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
+import retraining.job
 from rabat.review.labeling import label_config
+from rabat.store.retrain_queue import RetrainRequest
 from service.app import create_app
-from service.retraining import RetrainJob
 from tests.fixtures import copy_model
 from tests.service.conftest import (
     ROOT,
@@ -21,9 +22,11 @@ from tests.service.conftest import (
     serve,
     settings_for,
     truncate_weights,
+    watching_in_thread,
 )
 
-pytestmark = pytest.mark.slow
+# the retraining job runs beside the service, as `python -m retraining watch` (a fixture)
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("retrain_job")]
 
 TOKEN = "ls-token-that-must-not-leak"
 CLOSED_PORT_URL = "http://127.0.0.1:9"  # nothing listens: a pull fails after its retries
@@ -148,16 +151,22 @@ def test_a_job_whose_new_model_does_not_load_fails_and_the_old_model_serves_on(
     smoke_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Training is replaced by a directory whose weights were cut short (published under
-    `latest`, as training does); loading, checking and refusing it are the real thing."""
+    `latest`, as training does); loading, checking and refusing it are the real thing. The job
+    runs in a thread here, so that its training step can be replaced."""
     broken = truncate_weights(copy_model(smoke_model_dir, tmp_path / "models" / "v2", "broken"))
     (tmp_path / "models" / "latest").symlink_to("v2")
-    app = create_app(settings_for(smoke_model_dir, **job_settings(tmp_path)))
-    with serve(app) as url, httpx.Client(base_url=url, timeout=60) as http:
+    jobs = tmp_path / "jobs"
+    app = create_app(settings_for(smoke_model_dir, **job_settings(tmp_path, retrain_log_dir=jobs)))
 
-        async def trained(job: RetrainJob) -> Path:
-            return broken
+    async def trained(request: RetrainRequest, reviews: Path | None, log_path: Path) -> Path:
+        return broken
 
-        monkeypatch.setattr(app.state.retrainer, "_train", trained)
+    monkeypatch.setattr(retraining.job, "train", trained)
+    with (
+        watching_in_thread(jobs),
+        serve(app) as url,
+        httpx.Client(base_url=url, timeout=60) as http,
+    ):
         old = http.get("/model").json()["version"]
         with Traffic(url) as traffic:
             assert http.post("/retrain").status_code == 202

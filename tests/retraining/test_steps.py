@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from service.steps import StepFailed, child_env, pull_command, run_step, train_command
+from retraining.steps import StepFailed, child_env, pull_command, run_step, train_command
 
 
 def test_the_pull_command_names_the_project_and_folder_only() -> None:

@@ -11,7 +11,8 @@ to `other`, which was trained on English too. Each result names the model that m
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rabat.assessment.context import Context
@@ -19,6 +20,9 @@ from rabat.text.language import UNDETERMINED, Language, detect_batch
 
 if TYPE_CHECKING:
     from rabat.assessment.analysis import Analysis, Analyzer, Predictor
+
+# the roles of a routed pair, as `RoutedAnalyzer.route` names them
+PRIMARY, OTHER = "primary", "other"
 
 
 def language_codes(codes: Collection[str]) -> list[str]:
@@ -88,3 +92,18 @@ class RoutedAnalyzer:
             for i, analysis in zip(picked, analyses, strict=True):
                 results[i] = dataclasses.replace(analysis, model_version=version)
         return [result for result in results if result is not None]
+
+
+def load_routed(
+    load_one: Callable[[Path, str], Analyzer],
+    model_dir: Path,
+    route_model_dir: Path | None,
+    languages: Collection[str],
+) -> Analyzer | RoutedAnalyzer:
+    """`load_one(model_dir, "primary")`, or with `route_model_dir` that and
+    `load_one(route_model_dir, "other")` routed by language (below); a
+    ValueError when the two cannot be routed between."""
+    primary = load_one(model_dir, PRIMARY)
+    if route_model_dir is None:
+        return primary
+    return RoutedAnalyzer(primary, load_one(route_model_dir, OTHER), languages)

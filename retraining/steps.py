@@ -1,6 +1,6 @@
-"""The retraining steps as subprocesses: their commands, their environment (the service's less
-its secrets), and `run_step`: output appended to the job's log file, the last line of standard
-output returned, the process group killed if the job is cancelled or times out."""
+"""The retraining steps as subprocesses of their own CLIs: their commands, their environment (the
+job's less its secrets), and `run_step`: output appended to the job's log file, the last line of
+standard output returned, the process group killed if the job is cancelled or times out."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ TAIL_BYTES = 4096  # enough to hold the last line of output
 GRACE_S = 10.0  # between SIGTERM and SIGKILL
 
 
-# Never handed to a step: the service's own keys, and the token except to the pull.
+# Never handed to a step: the service's API keys (a job started beside the service may have them
+# in its environment), and the Label Studio token except to the pull.
 SECRET_VARIABLES = frozenset({"RABAT_API_KEYS", "RABAT_LS_TOKEN"})
 
 
@@ -54,7 +55,7 @@ def export_command(model_dir: Path) -> list[str]:
 
 
 def child_env(extra: Mapping[str, str]) -> dict[str, str]:
-    """The service's environment less its secrets, plus `extra`."""
+    """This process's environment less its secrets, plus `extra`."""
     env = {name: value for name, value in os.environ.items() if name not in SECRET_VARIABLES}
     return {**env, "PYTHONUNBUFFERED": "1", **extra}
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from rabat.model.routing import RoutedAnalyzer, language_codes
+from rabat.assessment.routing import RoutedAnalyzer, language_codes
 from rabat.text.language import UNDETERMINED, Language
 
 ENGLISH = "The weather is lovely today and we are going to the park."
