@@ -218,3 +218,40 @@ def test_the_checker_finds_imports_across_the_layers(tmp_path: Path) -> None:
 @pytest.mark.parametrize("package", PACKAGES)
 def test_every_package_is_known_to_the_rules(package: str) -> None:
     assert package == "rabat" or package in MAY_IMPORT
+
+
+MAX_MODULE_LINES = 300  # past this a module is split (docs/house-style: modules read top to bottom)
+MAX_FUNCTION_LINES = 60  # a function fits on a screen
+
+
+def oversized(root: Path) -> list[str]:
+    """Modules over MAX_MODULE_LINES and functions over MAX_FUNCTION_LINES, outside tests."""
+    found = []
+    for path in source_files(root):
+        text = path.read_text(encoding="utf-8")
+        name = path.relative_to(root).as_posix()
+        if (lines := len(text.splitlines())) > MAX_MODULE_LINES:
+            found.append(f"{name}: {lines} lines (at most {MAX_MODULE_LINES})")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    found.append(
+                        f"{name}:{node.lineno} {node.name}(): {length} lines "
+                        f"(at most {MAX_FUNCTION_LINES})"
+                    )
+    return found
+
+
+def test_modules_and_functions_stay_small() -> None:
+    found = oversized(ROOT)
+    assert not found, "split these into named parts:\n" + "\n".join(found)
+
+
+def test_the_size_check_finds_a_long_module_and_a_long_function(tmp_path: Path) -> None:
+    body = "".join(f"    x{i} = {i}\n" for i in range(61))
+    root = write(tmp_path, {"pkg/long.py": "def f():\n" + body + "\n" * 240})
+    assert oversized(root) == [
+        "pkg/long.py: 302 lines (at most 300)",
+        "pkg/long.py:1 f(): 62 lines (at most 60)",
+    ]
