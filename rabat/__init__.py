@@ -7,9 +7,10 @@ transformers) load only when a model is loaded. Its rooms, from the bottom up:
     defaults.py             the model trained and served when nothing says otherwise
     text/                   clean-up shared by training and inference, language, marker words
     model/                  the network, its directory, the torch and ONNX backends, evidence,
-                            routing between two models, and the one loader (model/loader.py)
+                            and the one loader (model/loader.py)
     assessment/             the caller's context, the policy, the six factors, the decision,
-                            and the Analyzer that joins a prediction and its assessment
+                            the Analyzer that joins a prediction and its assessment, and
+                            routing between two models
     review/                 the review form and reviews, the format shared with Label Studio
     store/                  rows read from CSV or JSON lines, files written whole, the
                             retraining queue the service and the job share

@@ -197,7 +197,7 @@ def freeze(model: MultiTaskModel, layers: int) -> None:
     """Freeze the embeddings and the bottom `layers` encoder layers (0: train everything).
 
     On two CPU cores this is the difference between one epoch in 20 minutes or not: measured
-    46 samples/s trained fully, 66 with embeddings and two layers frozen (README, Measured).
+    46 samples/s trained fully, 66 with embeddings and two layers frozen (docs/log/2026-12.md).
     """
     if layers == 0:
         return

@@ -1,2 +1,3 @@
-"""Files and records: rows read from CSV or JSON lines in bounded memory, and files written so no
-reader sees half of one."""
+"""Files and records: rows read from CSV or JSON lines in bounded memory (`lines`, `records`),
+files written so no reader sees half of one (`files`), and the retraining queue the service and
+the retraining job share (`retrain_queue`)."""

@@ -11,7 +11,16 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
-SOURCES = ("rabat", "service", "training", "annotation", "scoring", "scripts", "evaluation")
+SOURCES = (
+    "rabat",
+    "service",
+    "training",
+    "annotation",
+    "scoring",
+    "scripts",
+    "evaluation",
+    "retraining",
+)
 LOADER = ROOT / "rabat" / "model" / "loader.py"
 BACKEND_CLASSES = {"Classifier", "OnnxClassifier"}
 BACKEND_NAMES = {"torch", "onnx", "onnx-int8", "onnx-fp32", "onnx_int8", "onnx_fp32", "auto"}
