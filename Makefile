@@ -70,8 +70,9 @@ run: install  ## set up, train the default model if there is none, export it to 
 serve: install  ## serve the HTTP API on RABAT_HOST:RABAT_PORT (127.0.0.1:8000); RABAT_* settings
 	$(PY) -m service
 
-bench: install  ## pipeline in-process vs the service over HTTP at 1, 8, 32 clients (MODEL=...)
-	$(PY) scripts/bench.py --model $(MODEL)
+bench: install  ## pipeline in-process vs the service over HTTP at 1, 8, 32 clients (MODEL=...); runs/bench.json for make measured
+	@mkdir -p runs
+	$(PY) scripts/bench.py --model $(MODEL) --out runs/bench.json
 
 loadtest: install  ## 60 s of valid and invalid requests against the service; fails on any 5xx
 	$(PY) scripts/loadtest.py --model $(MODEL) --seconds 60
@@ -95,8 +96,9 @@ score: install  ## score a file of texts: IN=posts.parquet OUT=scored.parquet [E
 	@test -n "$(IN)" -a -n "$(OUT)" || { echo "usage: make score IN=posts.jsonl|.csv|.parquet OUT=scored.parquet|.jsonl [ENGINE=local|ray] [REPORT=report.html]" >&2; exit 2; }
 	$(PY) -m scoring "$(IN)" "$(OUT)" --model $(MODEL) --engine $(or $(ENGINE),local) $(if $(REPORT),--report "$(REPORT)") $(ARGS)
 
-bench-score: install  ## the local scoring engine against Ray (1 and 2 workers), the service and the HF pipeline, one run (MODEL=...)
-	$(PY) scripts/bench_scoring.py --model $(MODEL)
+bench-score: install  ## the local scoring engine against Ray (1 and 2 workers), the service and the HF pipeline, one run (MODEL=...); runs/bench-scoring.json
+	@mkdir -p runs
+	$(PY) scripts/bench_scoring.py --model $(MODEL) --out runs/bench-scoring.json
 
 measured: install  ## docs/measured.md from MODEL's metrics files and runs/ (what is missing, it names)
 	$(PY) scripts/measured.py --model $(MODEL) --out docs/measured.md
