@@ -61,6 +61,16 @@ def wait_for_job(http: httpx.Client, timeout: float = 600) -> dict[str, Any]:
     pytest.fail(f"the job did not finish in {timeout} s")
 
 
+def wait_for_step(log_path: Path, timeout: float = 60) -> None:
+    """Wait until the job has started a step (the log names its command)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if log_path.is_file() and "\n$ " in log_path.read_text():
+            return
+        time.sleep(0.1)
+    pytest.fail(f"the job started no step in {timeout} s (log {log_path})")
+
+
 class Traffic:
     """/classify requests in a background thread while a job runs: every one must succeed."""
 
@@ -236,6 +246,8 @@ def test_label_studio_starts_the_same_job_and_is_refused_while_it_runs(
         status = http.get("/retrain").json()
         assert status["state"] == "pulling" and status["trigger"] == "label_studio"
         retrainer = app.state.retrainer
+        # the job takes the request within a poll; stop the service once its pull has started
+        wait_for_step(Path(status["log_path"]))
     # stopping the service stops the job (and kills its pull)
     assert retrainer.job.state == "failed" and "the service stopped" in retrainer.job.error
     assert "[stopped" in Path(status["log_path"]).read_text()
