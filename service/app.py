@@ -16,7 +16,15 @@ from service.errors import install_error_handlers
 from service.label_studio import LabelStudioState
 from service.lifespan import lifespan
 from service.middleware import REQUEST_ID_HEADER, BodyLimitMiddleware, RequestContextMiddleware
-from service.routers import classify, health, label_studio, metrics, retrain
+from service.routers import (
+    classify,
+    health,
+    label_studio,
+    metrics,
+    moderations,
+    perspective,
+    retrain,
+)
 from service.settings import Settings, load_settings
 from service.telemetry import ServiceMetrics
 
@@ -62,6 +70,8 @@ def create_app(
         )
     app.include_router(health.router)
     app.include_router(classify.router)
+    app.include_router(perspective.router)
+    app.include_router(moderations.router)
     app.include_router(metrics.router)
     app.include_router(label_studio.router)
     app.include_router(retrain.router)

@@ -20,6 +20,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from service.error_formats import error_body, format_of, status_for
+from service.moderation import ModerationRequest
+from service.perspective import AnalyzeCommentRequest
 from service.schemas import BatchRequest, ClassifyRequest, RetrainRequest
 from service.text import printable
 
@@ -29,6 +32,8 @@ BODY_MODELS: dict[str, type[BaseModel]] = {
     "/classify": ClassifyRequest,
     "/classify/batch": BatchRequest,
     "/retrain": RetrainRequest,
+    "/v1alpha1/comments:analyze": AnalyzeCommentRequest,
+    "/v1/moderations": ModerationRequest,
 }
 _HTTP_CODES = {
     400: "bad_request",
@@ -67,8 +72,15 @@ def error_response(
     request_id: str | None = None,
     details: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
+    path: str = "",
 ) -> JSONResponse:
-    """The JSON response for an error (also used by the pure ASGI middleware)."""
+    """The JSON response for an error (also used by the pure ASGI middleware); at a drop-in
+    endpoint's `path`, in that format's shape (service/error_formats.py)."""
+    fmt = format_of(path)
+    if fmt is not None:
+        status = status_for(fmt, status)
+        shaped = error_body(fmt, status, code, printable(message), field, request_id)
+        return JSONResponse(shaped, status_code=status, headers=headers)
     body: dict[str, Any] = {
         "code": code,
         "message": printable(message),
@@ -94,7 +106,13 @@ def request_id_of(request: Request) -> str | None:
 
 async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
     return error_response(
-        exc.status, exc.code, exc.message, exc.field, request_id_of(request), headers=exc.headers
+        exc.status,
+        exc.code,
+        exc.message,
+        exc.field,
+        request_id_of(request),
+        headers=exc.headers,
+        path=request.url.path,
     )
 
 
@@ -109,7 +127,13 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
         message = f"{request.method} is not allowed on {request.url.path}; see /docs for the API"
     headers = dict(exc.headers) if exc.headers else None
     return error_response(
-        exc.status_code, code, message, None, request_id_of(request), headers=headers
+        exc.status_code,
+        code,
+        message,
+        None,
+        request_id_of(request),
+        headers=headers,
+        path=request.url.path,
     )
 
 
@@ -125,7 +149,9 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
             f"the request body is not valid JSON ({reason}, at character {errors[0]['loc'][-1]}); "
             'send a JSON object such as {"text": "have a nice day"}'
         )
-        return error_response(400, "invalid_json", message, "body", request_id_of(request))
+        return error_response(
+            400, "invalid_json", message, "body", request_id_of(request), path=request.url.path
+        )
     return error_response(
         422,
         details[0]["code"] if details else "invalid_request",
@@ -133,6 +159,7 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         first["field"],
         request_id_of(request),
         details=details if len(details) > 1 else None,
+        path=request.url.path,
     )
 
 
@@ -142,7 +169,9 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     logger.error("unexpected %s on request %s", type(exc).__name__, request_id, exc_info=exc)
     headers = {"X-Request-ID": request_id} if request_id else None
     message = "the service failed unexpectedly; it was logged, retry or report the request id"
-    return error_response(500, "internal_error", message, None, request_id, headers=headers)
+    return error_response(
+        500, "internal_error", message, None, request_id, headers=headers, path=request.url.path
+    )
 
 
 def _detail(error: Any, root: type[BaseModel] | None) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 
@@ -90,3 +90,19 @@ async def _submit(runtime: Runtime, items: Sequence[ClassifyRequest]) -> list[An
             "retry, or send fewer texts per request"
         )
         raise ApiError(503, "timeout", message, None, RETRY) from None
+
+
+def summarise(
+    request: Request, runtime: Runtime, items: Sequence[ClassifyRequest], analyses: list[Analysis]
+) -> None:
+    """Count the labels and leave a log summary for the access line (text only if allowed)."""
+    labels = [a.prediction.label for a in analyses]
+    runtime.metrics.count_labels(labels)
+    summary: dict[str, Any] = {
+        "items": len(items),
+        "chars": ",".join(str(len(item.text)) for item in items),
+        "labels": ",".join(labels),
+    }
+    if runtime.settings.log_text:
+        summary["texts"] = [item.text for item in items]
+    request.state.summary = " ".join(f"{key}={value}" for key, value in summary.items())

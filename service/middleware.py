@@ -105,7 +105,13 @@ class BodyLimitMiddleware:
         )
         request_id = scope.get("state", {}).get("request_id")
         response = error_response(
-            413, "body_too_large", message, "body", request_id, headers={"Connection": "close"}
+            413,
+            "body_too_large",
+            message,
+            "body",
+            request_id,
+            headers={"Connection": "close"},
+            path=scope["path"],
         )
         await response(scope, receive, send)
 

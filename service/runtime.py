@@ -170,6 +170,7 @@ def model_card(analyzer: Analyzer | RoutedAnalyzer, settings: Settings) -> dict[
 def _load_one(settings: Settings, variable: str) -> Analyzer:
     from rabat.assessment.analysis import Analyzer
     from rabat.assessment.policy import load_policy
+    from rabat.attributes.calibration import AttributeScorer
     from rabat.model.loader import load_classifier
 
     if not (settings.model_dir / "rabat_model.json").is_file():
@@ -193,7 +194,16 @@ def _load_one(settings: Settings, variable: str) -> Analyzer:
             threads=settings.resolved_torch_threads,
             batch_size=settings.model_batch_size,
         )
-        return Analyzer(predictor, policy, evidence=settings.evidence)
+        attributes = AttributeScorer.load(settings.model_dir)
+        if not attributes.calibrated:
+            logger.warning(
+                "the model at %s has no attributes.json: the Perspective and OpenAI endpoints "
+                "answer uncalibrated scores until `python -m training.attributes --model-dir "
+                "%s` calibrates them",
+                settings.model_dir,
+                settings.model_dir,
+            )
+        return Analyzer(predictor, policy, evidence=settings.evidence, attributes=attributes)
     except (OSError, ValueError) as err:
         raise StartupError(
             f"cannot load the model at {settings.model_dir} ({variable}, "

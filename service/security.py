@@ -32,16 +32,35 @@ async def require_api_key(
 ) -> None:
     """A dependency: passes when keys are off or the request carries a configured key.
     `async` (it does no I/O) so that FastAPI calls it on the event loop, not in a thread."""
+    presented = api_key or (bearer.credentials if bearer else None) or basic_password(request)
+    check_key(request, presented)
+
+
+async def require_query_key(
+    request: Request,
+    api_key: Annotated[str | None, Depends(_api_key_header)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """`require_api_key`, also taking the key from `?key=`, as Google's APIs (Perspective) do.
+    The access log records the route, never the query string, so the key stays out of logs."""
+    presented = (
+        request.query_params.get("key") or api_key or (bearer.credentials if bearer else None)
+    )
+    check_key(request, presented)
+
+
+def check_key(request: Request, presented: str | None) -> None:
+    """Pass when keys are off or `presented` is a configured key; 401 or 403 otherwise."""
     keys: list[SecretStr] = request.app.state.settings.api_keys
     if not keys:
         return
-    presented = api_key or (bearer.credentials if bearer else None) or basic_password(request)
     if not presented:
         raise ApiError(
             401,
             "unauthorized",
             "an API key is required: send it in the X-API-Key header, as Authorization: "
-            "Bearer <key>, or as the password of HTTP basic auth (Label Studio's ML backend form)",
+            "Bearer <key>, as the password of HTTP basic auth (Label Studio's ML backend form), "
+            "or as ?key= on the Perspective endpoint",
             headers={"WWW-Authenticate": "Bearer"},
         )
     if not key_matches(presented, keys):

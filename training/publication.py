@@ -1,6 +1,7 @@
 """What follows the training loop, as named steps: score the best model on dev and test, refit
 its signal heads, calibrate (the prior correction), choose the language shifts, measure each
-split, gate (the functional suite) and publish. `finish` runs them in that order.
+split, gate (the functional suite), calibrate the drop-in formats' attributes
+(training/attributes.py) and publish. `finish` runs them in that order.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from typing import Any
 import numpy as np
 import torch
 
+from rabat.attributes.calibration import CALIBRATION_FILE
 from rabat.model.loader import torch_classifier
 from rabat.model.meta import ModelMeta
 from rabat.model.network import MultiTaskModel
 from rabat.model.torch_backend import Classifier
 from training import artifacts, checkpoint, priors, signal_heads
+from training.attributes import fit as fit_attributes
 from training.batching import encode
 from training.config import TrainConfig
 from training.correction import calibrate, choose_language_shifts, corrected
@@ -66,7 +69,12 @@ def finish(
         metrics["language_shift"] = asdict(shifts)
     classifier = torch_classifier(best, tokenizer, meta)
     refused = gate(config, classifier, metrics)
-    final_dir = publish(config, data, run_dir, progress.version, classifier, metrics, not refused)
+    attributes = fit_attributes(classifier, data.splits["dev"].to_dict("records"))
+    metrics["attributes"] = attributes.report["attributes"]
+    files = {CALIBRATION_FILE: attributes.to_json()}
+    final_dir = publish(
+        config, data, run_dir, progress.version, classifier, metrics, not refused, files
+    )
     if refused:
         raise GateRefused(final_dir, refused)
     logger.info("published %s", final_dir)
@@ -116,6 +124,7 @@ def publish(
     classifier: Classifier,
     metrics: dict[str, Any],
     move_latest: bool,
+    extra_files: dict[str, Any] | None = None,
 ) -> Path:
     """Save the final model and publish it to `models/<name>/<version>/` with its config,
     manifest, metrics and splits; `latest` moves only when `move_latest` (the gate passed)."""
@@ -129,6 +138,7 @@ def publish(
             "training_config.yaml": config.to_yaml(),
             "data_manifest.json": data.manifest,
             "metrics.json": metrics,
+            **(extra_files or {}),
         },
         dirs={"splits": run_dir / "splits"},
         move_latest=move_latest,

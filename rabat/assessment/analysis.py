@@ -5,7 +5,7 @@ assessment: what the service returns per text, without any web framework.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -13,6 +13,7 @@ from rabat.assessment.assessor import Assessment, Assessor
 from rabat.assessment.context import Context
 from rabat.assessment.decision import decision_name
 from rabat.assessment.policy import Policy, load_policy
+from rabat.attributes.calibration import AttributeScorer
 from rabat.model.evidence import EvidencePolicy
 from rabat.model.loader import load_classifier
 from rabat.model.meta import ModelMeta
@@ -30,6 +31,8 @@ class Analysis:
     language: Language = UNKNOWN
     # the model that made it, where two models serve (rabat.assessment.routing); None: the one model
     model_version: str | None = None
+    # the calibrated quantities behind the drop-in formats' scores (rabat.attributes)
+    attributes: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self, target_bar: float) -> dict[str, Any]:
         """The JSON shape of one result (see README, "The API")."""
@@ -106,8 +109,10 @@ class Analyzer:
         policy: Policy,
         evidence: bool = True,
         evidence_policy: EvidencePolicy | None = None,
+        attributes: AttributeScorer | None = None,
     ) -> None:
         self.classifier = classifier
+        self.attributes = attributes or AttributeScorer()
         self.policy = policy
         self.assessor = Assessor(policy)
         self.evidence = evidence
@@ -118,14 +123,20 @@ class Analyzer:
         cls, model_dir: str | Path, policy_path: str | Path, backend: str = "torch", **kwargs: Any
     ) -> Analyzer:
         """Load a model directory with a backend (`rabat.model.loader`): `torch`, `onnx` (fp32),
-        `onnx-int8` or `auto`."""
+        `onnx-int8` or `auto`; the attribute calibration from its attributes.json, if any."""
         policy = load_policy(policy_path)
         threads = kwargs.pop("threads", None)
+        kwargs.setdefault("attributes", AttributeScorer.load(model_dir))
         return cls(load_classifier(model_dir, backend, threads=threads), policy, **kwargs)
 
     @property
     def target_bar(self) -> float:
         return self.policy.intent.target_bar
+
+    @property
+    def attributes_calibrated(self) -> bool:
+        """Whether the drop-in formats' scores are calibrated (the model has attributes.json)."""
+        return self.attributes.calibrated
 
     def analyze(
         self,
@@ -148,5 +159,8 @@ class Analyzer:
         ):
             spans = self.evidence_policy.spans(text, pred) if flag and self.evidence else []
             assessment = self.assessor.assess(text, pred, context, spans)
-            results.append(Analysis(len(text), pred, assessment, spans, language))
+            attributes = self.attributes.scores(pred)
+            results.append(
+                Analysis(len(text), pred, assessment, spans, language, attributes=attributes)
+            )
         return results

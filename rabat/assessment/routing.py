@@ -58,6 +58,10 @@ class RoutedAnalyzer:
     def target_bar(self) -> float:
         return self.primary.target_bar
 
+    @property
+    def attributes_calibrated(self) -> bool:
+        return self.primary.attributes_calibrated and self.other.attributes_calibrated
+
     def route(self, language: Language) -> str:
         """`primary` or `other`, for a text of this language."""
         if language.code == UNDETERMINED:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from service.errors import ApiError
-from service.handling import analyze, check_length, require_json
-from service.runtime import Runtime, RuntimeDep
+from service.handling import analyze, check_length, require_json, summarise
+from service.runtime import RuntimeDep
 from service.schemas import (
     ERROR_RESPONSES,
     BatchRequest,
@@ -20,9 +18,6 @@ from service.schemas import (
     ClassifyResponse,
 )
 from service.security import require_api_key
-
-if TYPE_CHECKING:
-    from rabat.assessment.analysis import Analysis
 
 logger = logging.getLogger(__name__)
 
@@ -71,19 +66,3 @@ async def classify_batch(body: BatchRequest, request: Request, runtime: RuntimeD
             "request_id": request.state.request_id,
         }
     )
-
-
-def summarise(
-    request: Request, runtime: Runtime, items: Sequence[ClassifyRequest], analyses: list[Analysis]
-) -> None:
-    """Count the labels and leave a log summary for the access line (text only if allowed)."""
-    labels = [a.prediction.label for a in analyses]
-    runtime.metrics.count_labels(labels)
-    summary: dict[str, Any] = {
-        "items": len(items),
-        "chars": ",".join(str(len(item.text)) for item in items),
-        "labels": ",".join(labels),
-    }
-    if runtime.settings.log_text:
-        summary["texts"] = [item.text for item in items]
-    request.state.summary = " ".join(f"{key}={value}" for key, value in summary.items())
