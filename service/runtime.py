@@ -197,9 +197,10 @@ def _load_one(settings: Settings, variable: str) -> Analyzer:
         attributes = AttributeScorer.load(settings.model_dir)
         if not attributes.calibrated:
             logger.warning(
-                "the model at %s has no attributes.json: the Perspective and OpenAI endpoints "
-                "answer uncalibrated scores until `python -m training.attributes --model-dir "
-                "%s` calibrates them",
+                "the model at %s is not calibrated for every attribute (attributes.json is "
+                "missing, or its dev split was too small for some): the Perspective and OpenAI "
+                "endpoints answer raw scores for those; `python -m training.attributes "
+                "--model-dir %s` calibrates them",
                 settings.model_dir,
                 settings.model_dir,
             )
