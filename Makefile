@@ -13,7 +13,7 @@ export RABAT_DATA_DIR ?= $(abspath ../shared/data)
 
 .PHONY: help install system-deps train eval test lint run serve bench loadtest fuzz export-onnx \
 	label-studio bench-annotation bench-pool cases clean image-check score bench-score measured \
-	retrain retrain-watch
+	retrain retrain-watch bench-dropin calibrate
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -77,7 +77,14 @@ bench: install  ## pipeline in-process vs the service over HTTP at 1, 8, 32 clie
 loadtest: install  ## 60 s of valid and invalid requests against the service; fails on any 5xx
 	$(PY) scripts/loadtest.py --model $(MODEL) --seconds 60
 
-fuzz: install  ## schemathesis against the service's /openapi.json; fails on any 5xx
+bench-dropin: install  ## /v1/moderations against /classify/batch, comments:analyze against /classify, same service and texts (MODEL=...); runs/bench-dropin.json
+	@mkdir -p runs
+	$(PY) scripts/bench_dropin.py --model $(MODEL) --out runs/bench-dropin.json
+
+calibrate: install  ## calibrate MODEL's Perspective and OpenAI attribute scores on its dev split (attributes.json; training does it too)
+	$(PY) -m training.attributes --model-dir $(MODEL)
+
+fuzz: install  ## schemathesis against the service's /openapi.json (every endpoint, the drop-in ones included); fails on any 5xx
 	$(PY) scripts/fuzz.py --model $(MODEL)
 
 export-onnx: install  ## export MODEL to ONNX fp32 + int8 and check parity and macro-F1 on its dev split

@@ -23,7 +23,9 @@ from measured_tables import (
     Lines,
     dig,
     num,
+    render_attributes,
     render_bench,
+    render_dropin,
     render_eval,
     render_multilingual,
     render_onnx,
@@ -90,6 +92,18 @@ SOURCES = [
         "{runs}/bench.json",
         "python scripts/bench.py --model MODEL --out runs/bench.json",
         render_bench,
+    ),
+    Source(
+        "Drop-in attributes (Perspective, OpenAI moderation): calibration on dev",
+        "{model}/attributes.json",
+        "make calibrate (training writes it too)",
+        render_attributes,
+    ),
+    Source(
+        "Drop-in endpoints against Rabat's own",
+        "{runs}/bench-dropin.json",
+        "make bench-dropin",
+        render_dropin,
     ),
     Source(
         "Scoring archives",

@@ -194,3 +194,46 @@ def render_scoring(m: dict[str, Any]) -> Lines:
     if runs:
         lines += table(["rows", "seconds", "texts/s", "peak MB"], runs)
     return lines
+
+
+def render_attributes(m: dict[str, Any]) -> Lines:
+    """The drop-in formats' calibrated quantities: 2-fold quality on dev, the thresholds that
+    reach a precision, and the calibration error per language."""
+    found = dig_items(m.get("report") or {}, "attributes")
+    rows = []
+    for name, r in found:
+        reach = dig(r, "thresholds", "for_precision") or {}
+        rows.append(
+            [
+                name, r.get("rows"), r.get("positives"), r.get("roc_auc"), r.get("ece_raw"),
+                r.get("ece"), dig(r, "thresholds", "at", "0.5", "precision"),
+                dig(r, "thresholds", "at", "0.5", "recall"),
+                dig(reach, "0.7", "threshold"), dig(reach, "0.8", "threshold"),
+            ]
+        )  # fmt: skip
+    head = [
+        "quantity", "dev rows", "positives", "ROC-AUC", "ECE raw", "ECE calibrated",
+        "precision at 0.5", "recall at 0.5", "score for precision 0.7", "score for precision 0.8",
+    ]  # fmt: skip
+    names = [name for name, _ in found]
+    codes = sorted({code for _, r in found for code in (r.get("by_language") or {})})
+    by_language = [
+        [code, *(dig(dict(found), name, "by_language", code, "ece") for name in names)]
+        for code in codes
+    ]
+    return [
+        *table(head, rows),
+        "Calibration error (ECE, 15 bins) per language, on the same 2-fold scores:",
+        "",
+        *table(["language", *names], by_language),
+    ]
+
+
+def render_dropin(m: dict[str, Any]) -> Lines:
+    """Each drop-in endpoint against Rabat's own, alternating rounds on one service."""
+    rows = []
+    for r in m.get("results", []):
+        (dropin, dropin_rate), (own, own_rate) = list((r.get("texts_per_s") or {}).items())[:2]
+        rows.append([r.get("pair"), dropin, dropin_rate, own, own_rate, r.get("ratio")])
+    head = ["requests", "drop-in", "texts/s", "Rabat's own", "texts/s", "ratio"]
+    return table(head, rows)
