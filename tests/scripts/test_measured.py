@@ -146,3 +146,37 @@ def test_the_cli_writes_the_page_and_refuses_a_missing_model(
         measured.main(["--model", str(tmp_path / "nowhere")])
     assert exit_.value.code == 2
     assert "run `make train` first" in capsys.readouterr().err
+
+
+def test_the_drop_in_calibration_and_throughput_have_their_sections(
+    measured: ModuleType, tmp_path: Path
+) -> None:
+    model, runs = tmp_path / "model", tmp_path / "runs"
+    quality = {
+        "rows": 18490,
+        "positives": 8675,
+        "roc_auc": 0.8606,
+        "ece_raw": 0.0266,
+        "ece": 0.0082,
+        "by_language": {"pl": {"ece": 0.0931}},
+        "thresholds": {
+            "at": {"0.5": {"precision": 0.77, "recall": 0.71}},
+            "for_precision": {"0.8": {"threshold": 0.6421}},
+        },
+    }
+    write(
+        model / "attributes.json", {"curves": {}, "report": {"attributes": {"TOXICITY": quality}}}
+    )
+    pair = {
+        "pair": "lists of 32",
+        "texts_per_s": {"/v1/moderations": 101.5, "/classify/batch": 104.2},
+        "ratio": 0.974,
+    }
+    write(runs / "bench-dropin.json", {"results": [pair]})  # fmt: skip
+    page = measured.render_page(model, runs)
+    attributes = page.split("## Drop-in attributes")[1].split("## ")[0]
+    assert "`make calibrate (training writes it too)`" in attributes
+    for figure in ("18,490", "0.861", "| 0.008 |", "0.642", "| pl | 0.093 |"):
+        assert figure in attributes, figure
+    throughput = page.split("## Drop-in endpoints")[1].split("## ")[0]
+    assert "| lists of 32 | /v1/moderations | 102 | /classify/batch | 104 | 0.974 |" in throughput
