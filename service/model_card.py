@@ -14,6 +14,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from rabat.attributes.calibration import CALIBRATION_FILE
+from rabat.attributes.quantities import QUANTITIES
 from rabat.labels import DEFINITIONS
 from rabat.model.meta import ModelMeta
 from rabat.signals import TARGET_GROUP_DEFINITIONS
@@ -40,12 +42,27 @@ def read_model_card(meta: ModelMeta, settings: Settings) -> dict[str, Any]:
         "metrics": _metrics_summary(metrics),
         "data": _data_summary(manifest),
         "languages": languages_summary(metrics, manifest, settings.model_dir),
+        "attributes": attributes_summary(_read_json(settings.model_dir / CALIBRATION_FILE)),
         "policy": {"path": str(settings.policy_path), "sha256": _sha256(settings.policy_path)},
         "service": {
             "evidence": settings.evidence,
             "max_text_chars": settings.max_text_chars,
             "max_batch_items": settings.max_batch_items,
             "max_body_bytes": settings.max_body_bytes,
+        },
+    }
+
+
+def attributes_summary(found: dict[str, Any] | None) -> dict[str, Any]:
+    """Whether the drop-in formats' scores are calibrated, and each quantity's dev quality."""
+    if found is None:
+        return {"calibrated": False, "quality": {}}
+    report = (found.get("report") or {}).get("attributes") or {}
+    return {
+        "calibrated": set(found.get("curves") or {}) == set(QUANTITIES),
+        "quality": {
+            name: {key: r.get(key) for key in ("rows", "positives", "roc_auc", "ece")}
+            for name, r in report.items()
         },
     }
 

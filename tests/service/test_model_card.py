@@ -40,3 +40,18 @@ def test_missing_files_give_empty_parts(tmp_path: Path) -> None:
         "dev_macro_f1": {},
         "functional": {},
     }
+
+
+def test_the_card_says_whether_the_drop_in_scores_are_calibrated() -> None:
+    from rabat.attributes.quantities import QUANTITIES
+    from service.model_card import attributes_summary
+
+    assert attributes_summary(None) == {"calibrated": False, "quality": {}}
+    report = {"TOXICITY": {"rows": 10, "positives": 4, "roc_auc": 0.9, "ece": 0.01, "x": 1}}
+    full = {"curves": dict.fromkeys(QUANTITIES, {}), "report": {"attributes": report}}
+    summary = attributes_summary(full)
+    assert summary["calibrated"]
+    assert summary["quality"] == {
+        "TOXICITY": {"rows": 10, "positives": 4, "roc_auc": 0.9, "ece": 0.01}
+    }
+    assert not attributes_summary({"curves": {"TOXICITY": {}}})["calibrated"]
