@@ -68,3 +68,33 @@ def test_the_log_has_the_text_when_log_text_is_on(
     with make_server(log_text=True) as url:
         httpx.post(f"{url}/classify", json={"text": DISTINCTIVE}, timeout=60)
     assert DISTINCTIVE in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/moderations", {"input": [DISTINCTIVE]}),
+        (
+            "/v1alpha1/comments:analyze",
+            {"comment": {"text": DISTINCTIVE}, "requestedAttributes": {"TOXICITY": {}}},
+        ),
+    ],
+)
+def test_the_drop_in_endpoints_log_no_text_and_no_key(
+    make_server: ServerFactory, caplog: pytest.LogCaptureFixture, path: str, body: dict[str, object]
+) -> None:
+    key = "a-key-that-must-not-be-logged-0123"
+    caplog.set_level(logging.DEBUG)
+    with make_server(api_keys=[key]) as url:
+        response = httpx.post(
+            f"{url}{path}?key={key}", json=body, headers={"X-API-Key": key}, timeout=60
+        )
+        assert response.status_code == 200, response.text
+        line = access_line(caplog, response.headers["X-Request-ID"])
+    assert f"chars={len(DISTINCTIVE)}" in line and path in line
+    served = [
+        r.getMessage() for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))
+    ]
+    assert not [
+        m for m in served if "purple" in m or key in m
+    ]  # (the test's own client logs its URL)
