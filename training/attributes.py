@@ -21,20 +21,19 @@ from typing import Any
 
 import numpy as np
 from sklearn.isotonic import IsotonicRegression
-from sklearn.metrics import roc_auc_score
+from sklearn.linear_model import LogisticRegression
 
 from rabat.assessment.analysis import Predictor
-from rabat.attributes.calibration import CALIBRATION_FILE, AttributeScorer, Curve
+from rabat.attributes.calibration import CALIBRATION_FILE, EPS, AttributeScorer, Curve, Platt
 from rabat.attributes.quantities import QUANTITIES
 from rabat.model.loader import AUTO, BACKENDS, load_classifier
 from rabat.store.files import write_text
+from training.attribute_quality import BINS, SEED, measure
 
 logger = logging.getLogger(__name__)
 
-BINS = 15
-MIN_LANGUAGE_ROWS = 100  # a language's own figures are reported from this many dev rows
+MIN_FIT_ROWS, MIN_FIT_CLASS = 60, 5  # a language gets its own correction from this many rows
 TRAINING_LIMIT = 8000  # dev rows training scores in its last step (a seeded sample)
-SEED = 0
 
 
 @dataclass(frozen=True)
@@ -93,74 +92,52 @@ def fit_curve(raw: np.ndarray, y: np.ndarray) -> Curve:
     return Curve.from_knots(iso.X_thresholds_, iso.y_thresholds_)
 
 
-def ece(probs: np.ndarray, y: np.ndarray, bins: int = BINS) -> float:
-    """Expected calibration error: the row-weighted mean |mean score - positive rate| per bin."""
-    which = np.minimum((probs * bins).astype(int), bins - 1)
-    total = 0.0
-    for b in range(bins):
-        inside = which == b
-        if inside.any():
-            total += inside.sum() * abs(probs[inside].mean() - y[inside].mean())
-    return float(total / max(len(y), 1))
+def fit_quantity(
+    raw: np.ndarray, y: np.ndarray, languages: np.ndarray
+) -> tuple[Curve, dict[str, Platt]]:
+    """The curve on every row, then a correction for each language with enough rows of both
+    classes (MIN_FIT_ROWS, MIN_FIT_CLASS), fitted on the curve's output for its rows."""
+    curve = fit_curve(raw, y)
+    calibrated = np.array([curve(v) for v in raw])
+    corrections = {}
+    for code in sorted(set(languages.tolist())):
+        mine = languages == code
+        positives = int(y[mine].sum())
+        if (
+            mine.sum() >= MIN_FIT_ROWS
+            and min(positives, int(mine.sum()) - positives) >= MIN_FIT_CLASS
+        ):
+            corrections[code] = fit_platt(calibrated[mine], y[mine])
+    return curve, corrections
 
 
-def measure(raw: np.ndarray, y: np.ndarray, languages: np.ndarray) -> dict[str, Any]:
-    """2-fold: fit on one half, measure on the other, both ways; the scores pooled. Also per
-    language (those with MIN_LANGUAGE_ROWS rows) and the thresholds that reach a precision."""
-    half = np.random.default_rng(SEED).permutation(len(y)) % 2 == 0
-    calibrated = np.empty(len(y))
-    for fold in (half, ~half):
-        curve = fit_curve(raw[~fold], y[~fold])
-        calibrated[fold] = [curve(v) for v in raw[fold]]
-    by_language = {
-        code: quality(raw[languages == code], y[languages == code], calibrated[languages == code])
-        for code in sorted(set(languages.tolist()))
-        if (languages == code).sum() >= MIN_LANGUAGE_ROWS
-    }
-    return {
-        **quality(raw, y, calibrated),
-        "thresholds": thresholds(calibrated, y),
-        "by_language": by_language,
-    }
+def _with_corrections(
+    raw: np.ndarray, y: np.ndarray, languages: np.ndarray, on: np.ndarray, on_languages: np.ndarray
+) -> np.ndarray:
+    return apply(*fit_quantity(raw, y, languages), on, on_languages)
 
 
-def quality(raw: np.ndarray, y: np.ndarray, calibrated: np.ndarray) -> dict[str, Any]:
-    both = len(set(y.tolist())) == 2
-    return {
-        "rows": len(y),
-        "positives": int(y.sum()),
-        "roc_auc": round(float(roc_auc_score(y, raw)), 4) if both else None,
-        "ece_raw": round(ece(raw, y), 4),
-        "ece": round(ece(calibrated, y), 4),
-    }
+def _curve_only(
+    raw: np.ndarray, y: np.ndarray, languages: np.ndarray, on: np.ndarray, on_languages: np.ndarray
+) -> np.ndarray:
+    return apply(fit_curve(raw, y), {}, on, on_languages)
 
 
-def thresholds(scores: np.ndarray, y: np.ndarray) -> dict[str, Any]:
-    """Precision and recall at 0.5, 0.7 and 0.8, and the lowest threshold that reaches a
-    precision of 0.7 and of 0.8 (None where none does)."""
-    at = {}
-    for t in (0.5, 0.7, 0.8):
-        flagged = scores >= t
-        precision = float(y[flagged].mean()) if flagged.any() else None
-        recall = float((flagged & y).sum() / max(y.sum(), 1))
-        at[str(t)] = {"precision": _round(precision), "recall": round(recall, 4)}
-    reach = {}
-    for target in (0.7, 0.8):
-        found = None
-        for t in sorted(set(np.round(scores, 4).tolist())):
-            flagged = scores >= t
-            if flagged.any() and y[flagged].mean() >= target:
-                found = {
-                    "threshold": t,
-                    "recall": round(float((flagged & y).sum() / max(y.sum(), 1)), 4),
-                }
-                break
-        reach[str(target)] = found
-    return {"at": at, "for_precision": reach}
+def fit_platt(p: np.ndarray, y: np.ndarray) -> Platt:
+    clipped = np.clip(p, EPS, 1.0 - EPS)
+    logit = np.log(clipped / (1.0 - clipped)).reshape(-1, 1)
+    model = LogisticRegression(C=1.0).fit(logit, y.astype(int))
+    return Platt(float(model.coef_[0][0]), float(model.intercept_[0]))
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
+def apply(
+    curve: Curve, corrections: dict[str, Platt], raw: np.ndarray, languages: np.ndarray
+) -> np.ndarray:
+    out = np.array([curve(v) for v in raw])
+    for code, platt in corrections.items():
+        mine = languages == code
+        out[mine] = [platt(v) for v in out[mine]]
+    return out
 
 
 def fit(
@@ -170,15 +147,16 @@ def fit(
     of its 2-fold ROC-AUC and ECE."""
     rows = sample(rows, limit)
     scored = score(classifier, rows)
-    curves, report = {}, {}
+    curves, report, corrections = {}, {}, {}
     for name in QUANTITIES:
         raw, y, languages = scored.target(name)
         if len(set(y.tolist())) < 2:  # a small dev split: served raw, and said so
             logger.warning("%s: the %d dev rows that tell hold one class only", name, len(y))
             report[name] = {"rows": len(y), "positives": int(y.sum()), "skipped": "one class"}
             continue
-        curves[name] = fit_curve(raw, y)
-        report[name] = {**measure(raw, y, languages), "meaning": QUANTITIES[name].meaning}
+        curves[name], corrections[name] = fit_quantity(raw, y, languages)
+        measured = measure(raw, y, languages, _with_corrections, _curve_only)
+        report[name] = {**measured, "meaning": QUANTITIES[name].meaning}
     meta = {
         "dev_rows": len(rows),
         "limit": limit,
@@ -186,7 +164,11 @@ def fit(
         "bins": BINS,
         "data": "the model's dev split; licences as in its data_manifest.json",
     }
-    return AttributeScorer(curves, {"fit": meta, "attributes": report})
+    by_language: dict[str, dict[str, Platt]] = {}
+    for name, found in corrections.items():
+        for code, platt in found.items():
+            by_language.setdefault(code, {})[name] = platt
+    return AttributeScorer(curves, {"fit": meta, "attributes": report}, by_language)
 
 
 def calibrate(classifier: Predictor, model_dir: Path, limit: int = 0) -> AttributeScorer:

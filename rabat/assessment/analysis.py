@@ -159,7 +159,7 @@ class Analyzer:
         ):
             spans = self.evidence_policy.spans(text, pred) if flag and self.evidence else []
             assessment = self.assessor.assess(text, pred, context, spans)
-            attributes = self.attributes.scores(pred)
+            attributes = self.attributes.scores(pred, language.code)
             results.append(
                 Analysis(len(text), pred, assessment, spans, language, attributes=attributes)
             )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,22 +60,46 @@ class Curve:
 
 
 @dataclass(frozen=True)
+class Platt:
+    """A language's correction on top of the curve: sigmoid(a * logit(p) + b)."""
+
+    a: float
+    b: float
+
+    def __call__(self, p: float) -> float:
+        p = min(max(p, EPS), 1.0 - EPS)
+        z = self.a * math.log(p / (1.0 - p)) + self.b
+        return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+
+EPS = 1e-4
+
+
+@dataclass(frozen=True)
 class AttributeScorer:
-    """Every quantity's score for a prediction; calibrated when curves cover them all."""
+    """Every quantity's score for a prediction; calibrated when curves cover them all. A
+    language with a correction of its own (`languages[code][quantity]`, fitted where its dev
+    rows allow) gets it on top of the curve."""
 
     curves: Mapping[str, Curve] = field(default_factory=dict)
     report: Mapping[str, Any] = field(default_factory=dict)
+    languages: Mapping[str, Mapping[str, Platt]] = field(default_factory=dict)
 
     @property
     def calibrated(self) -> bool:
         """Every quantity has its curve (a dev split too small for one leaves it raw)."""
         return set(self.curves) == set(QUANTITIES)
 
-    def scores(self, prediction: Prediction) -> dict[str, float]:
+    def scores(self, prediction: Prediction, language: str | None = None) -> dict[str, float]:
+        corrections = self.languages.get(language or "", {})
         out = {}
         for name, quantity in QUANTITIES.items():
-            raw = quantity.raw(prediction)
-            out[name] = round(self.curves[name](raw) if name in self.curves else raw, 4)
+            value = quantity.raw(prediction)
+            if name in self.curves:
+                value = self.curves[name](value)
+                if name in corrections:
+                    value = corrections[name](value)
+            out[name] = round(value, 4)
         return out
 
     @classmethod
@@ -90,6 +115,10 @@ class AttributeScorer:
                 name: Curve.from_knots(found["x"], found["y"])
                 for name, found in data["curves"].items()
             }
+            languages = {
+                code: {name: Platt(float(p["a"]), float(p["b"])) for name, p in found.items()}
+                for code, found in (data.get("languages") or {}).items()
+            }
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise CalibrationError(
                 f"{path} is not a valid calibration file ({err}); {fix}"
@@ -99,8 +128,15 @@ class AttributeScorer:
                 f"{path} calibrates {sorted(curves)}, this version of rabat scores "
                 f"{sorted(QUANTITIES)}; {fix}"
             )
-        return cls(curves, data.get("report", {}))
+        unknown = {name for found in languages.values() for name in found} - set(curves)
+        if unknown:
+            raise CalibrationError(f"{path} corrects {sorted(unknown)} without a curve; {fix}")
+        return cls(curves, data.get("report", {}), languages)
 
     def to_json(self) -> dict[str, Any]:
         curves = {name: {"x": list(c.x), "y": list(c.y)} for name, c in self.curves.items()}
-        return {"curves": curves, "report": dict(self.report)}
+        languages = {
+            code: {name: {"a": p.a, "b": p.b} for name, p in found.items()}
+            for code, found in self.languages.items()
+        }
+        return {"curves": curves, "languages": languages, "report": dict(self.report)}

@@ -15,7 +15,8 @@ from rabat.attributes.quantities import QUANTITIES
 from rabat.labels import LABELS
 from rabat.model.meta import ModelMeta
 from rabat.model.prediction import Prediction
-from training.attributes import calibrate, ece, fit, language_table, table
+from training.attribute_quality import ece
+from training.attributes import calibrate, fit, language_table, table
 
 RNG = np.random.default_rng(7)
 
