@@ -34,7 +34,7 @@ $(LS_VENV)/.installed:
 	$(LS_VENV)/bin/python -m pip install --quiet "$(LABEL_STUDIO)"
 	touch $@
 
-system-deps:  ## the en_US.UTF-8 locale the hatesonar baseline needs (Debian; root)
+system-deps:  ## the en_US.UTF-8 locale (hatesonar baseline), chromium and chromium-driver (the /docs test); Debian, root
 	@bash scripts/system-deps.sh
 
 train: install  ## train the default model (CONFIG=..., REVIEWS=reviews/project-1/latest.jsonl)

@@ -1,17 +1,38 @@
 #!/usr/bin/env bash
-# The hatesonar baseline's ONNX text normaliser needs the en_US.UTF-8 locale.
+# The system packages the project needs (Debian; root), each installed only when missing:
+# - the en_US.UTF-8 locale: the hatesonar baseline's ONNX text normaliser needs it;
+# - Chromium and its chromedriver: tests/service/test_docs_page.py opens /docs in them.
 set -euo pipefail
+need_locale=1
 if locale -a 2>/dev/null | grep -qiE '^en_US\.utf-?8$'; then
+  need_locale=0
+fi
+need_chromium=1
+if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+  need_chromium=0
+fi
+if [ "$need_locale$need_chromium" = 00 ]; then
   exit 0
 fi
 if [ "$(id -u)" != 0 ]; then
-  echo "missing the en_US.UTF-8 locale (needed by the hatesonar baseline). As root, run:" >&2
-  echo "  apt-get install -y locales && sed -i 's/^# *en_US.UTF-8/en_US.UTF-8/' /etc/locale.gen && locale-gen" >&2
+  echo "missing system packages. As root, run:" >&2
+  if [ "$need_locale" = 1 ]; then
+    echo "  apt-get install -y locales && sed -i 's/^# *en_US.UTF-8/en_US.UTF-8/' /etc/locale.gen && locale-gen" >&2
+  fi
+  if [ "$need_chromium" = 1 ]; then
+    echo "  apt-get install -y chromium chromium-driver   # the /docs browser test" >&2
+  fi
   exit 1
 fi
-echo "installing the en_US.UTF-8 locale (hatesonar baseline)"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq locales >/dev/null
-sed -i 's/^# *en_US.UTF-8/en_US.UTF-8/' /etc/locale.gen
-locale-gen >/dev/null
+if [ "$need_locale" = 1 ]; then
+  echo "installing the en_US.UTF-8 locale (hatesonar baseline)"
+  apt-get install -y -qq locales >/dev/null
+  sed -i 's/^# *en_US.UTF-8/en_US.UTF-8/' /etc/locale.gen
+  locale-gen >/dev/null
+fi
+if [ "$need_chromium" = 1 ]; then
+  echo "installing chromium and chromium-driver (the /docs browser test)"
+  apt-get install -y -qq chromium chromium-driver >/dev/null
+fi

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 import rabat
+from service.docs_page import install_docs
 from service.errors import install_error_handlers
 from service.label_studio import LabelStudioState
 from service.lifespan import lifespan
@@ -49,7 +50,8 @@ def create_app(
         version=rabat.__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # /docs is served by install_docs, from the service's own assets
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.injected_analyzer = analyzer
@@ -57,6 +59,7 @@ def create_app(
     app.state.label_studio = LabelStudioState(settings)
     app.state.metrics = ServiceMetrics()
     install_error_handlers(app)
+    install_docs(app)
     # Added innermost first: the request id wraps the body limit, so a 413 carries the id.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
