@@ -7,9 +7,10 @@ onnx-int8 unless --backend says otherwise), test-split texts of at most 280 char
 1. lists of 32 texts: POST /v1/moderations {"input": [...]} against POST /classify/batch;
 2. one text per request: POST /v1alpha1/comments:analyze (all five attributes) against
    POST /classify.
-Each pair runs in alternating rounds (A B A B ...) with the same concurrent clients, so that
-both see the same machine; prints texts/s per endpoint and the ratio drop-in / own, and writes
-the figures to --out (runs/bench-dropin.json, which `make measured` reads).
+Each pair runs in alternating rounds (A B, B A, A B ...) with the same concurrent clients, so
+that both see the same machine and neither always goes first; the median round counts. Prints
+texts/s per endpoint and the ratio drop-in / own, and writes the figures to --out
+(runs/bench-dropin.json, which `make measured` reads).
 """
 
 from __future__ import annotations
@@ -81,8 +82,9 @@ def bench_pair(url: str, name: str, texts: list[str], rounds: int, clients: int)
     times: dict[str, list[float]] = {dropin: [], own: []}
     for path, body in [(dropin, dropin_body), (own, own_body)]:  # warm-up
         asyncio.run(one_round(url, path, body, texts[: size * 2], size, 1))
-    for _ in range(rounds):
-        for path, body in [(dropin, dropin_body), (own, own_body)]:
+    order = [(dropin, dropin_body), (own, own_body)]
+    for i in range(rounds):  # A B, then B A, ...: neither always runs first
+        for path, body in order if i % 2 == 0 else order[::-1]:
             times[path].append(asyncio.run(one_round(url, path, body, texts, size, clients)))
     rate = {path: len(texts) / statistics.median(found) for path, found in times.items()}
     return {
@@ -99,7 +101,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_DIR)
     parser.add_argument("--texts", type=int, default=512)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--backend", default="onnx-int8")
     parser.add_argument("--out", type=Path, default=None)
