@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
 GOOGLE_PREFIXES = ("/v1alpha1/", "/$discovery/", "/discovery/")
 OPENAI_PREFIXES = ("/v1/",)
 
@@ -66,3 +68,43 @@ def error_body(
         }
     kind = OPENAI_TYPE.get(status, "server_error" if status >= 500 else "invalid_request_error")
     return {"error": {"message": message, "type": kind, "param": field, "code": code}}
+
+
+class GoogleError(BaseModel):
+    code: int
+    message: str
+    status: str
+    details: list[dict[str, Any]]
+
+
+class GoogleErrorResponse(BaseModel):
+    error: GoogleError
+
+
+class OpenAIError(BaseModel):
+    message: str
+    type: str
+    param: str | None
+    code: str
+
+
+class OpenAIErrorResponse(BaseModel):
+    error: OpenAIError
+
+
+_STATUSES = {
+    400: "the body is not JSON, a field is missing, unknown or invalid, or a text is too long",
+    401: "an API key is required",
+    403: "the API key is not valid",
+    413: "the body is larger than RABAT_MAX_BODY_BYTES",
+    415: "the body is not JSON (Content-Type must be application/json)",
+    503: "the model is not ready, is overloaded or failed on this batch: retry",
+}
+GOOGLE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": GoogleErrorResponse, "description": f"{text}, in Google's error shape"}
+    for status, text in _STATUSES.items()
+}
+OPENAI_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": OpenAIErrorResponse, "description": f"{text}, in OpenAI's error shape"}
+    for status, text in _STATUSES.items()
+}

@@ -9,17 +9,18 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
+from service.error_formats import OPENAI_RESPONSES
 from service.errors import ApiError
 from service.handling import analyze, check_length, require_json, summarise
 from service.moderation import ModerationRequest, moderation_response
 from service.runtime import RuntimeDep
-from service.schemas import ERROR_RESPONSES, ClassifyRequest
+from service.schemas import ClassifyRequest
 from service.security import require_api_key
 
 router = APIRouter(
     tags=["drop-in: OpenAI moderation"],
     dependencies=[Depends(require_api_key), Depends(require_json)],
-    responses=ERROR_RESPONSES,
+    responses=OPENAI_RESPONSES,
 )
 
 

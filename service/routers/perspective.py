@@ -17,11 +17,12 @@ from rabat.attributes.perspective import (
     unknown_attribute_message,
 )
 from rabat.text.language import UNDETERMINED
+from service.error_formats import GOOGLE_RESPONSES
 from service.errors import ApiError
 from service.handling import analyze, check_length, require_json, summarise
 from service.perspective import API, VERSION, AnalyzeCommentRequest, discovery_document
 from service.runtime import RuntimeDep
-from service.schemas import ERROR_RESPONSES, ClassifyRequest
+from service.schemas import ClassifyRequest
 from service.security import require_query_key
 
 router = APIRouter(tags=["drop-in: Perspective"])
@@ -31,7 +32,7 @@ router = APIRouter(tags=["drop-in: Perspective"])
     f"/{VERSION}/comments:analyze",
     summary="Perspective's comments:analyze",
     dependencies=[Depends(require_query_key), Depends(require_json)],
-    responses=ERROR_RESPONSES,
+    responses=GOOGLE_RESPONSES,
 )
 async def analyze_comment(
     body: AnalyzeCommentRequest, request: Request, runtime: RuntimeDep

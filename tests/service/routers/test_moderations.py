@@ -110,3 +110,12 @@ def test_the_mapping_covers_the_five_categories_rabat_models() -> None:
     assert set(ASSESSED) == {
         "harassment", "harassment/threatening", "hate", "hate/threatening", "violence",
     }  # fmt: skip
+
+
+def test_openapi_documents_the_endpoint_with_openai_s_error_shape(client: httpx.Client) -> None:
+    spec = client.get("/openapi.json").json()
+    responses = spec["paths"][PATH]["post"]["responses"]
+    assert responses["400"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/OpenAIErrorResponse"
+    )
+    assert "ModerationRequest" in spec["components"]["schemas"]

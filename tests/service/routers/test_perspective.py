@@ -182,3 +182,12 @@ def test_google_s_python_client_works_unchanged(keyed: str, smoke_model_dir: Pat
     with pytest.raises(HttpError) as wrong_key:
         google_client(keyed, "nope").comments().analyze(body=analyze()).execute()
     assert wrong_key.value.status_code == 403
+
+
+def test_openapi_documents_the_endpoint_with_google_s_error_shape(client: httpx.Client) -> None:
+    spec = client.get("/openapi.json").json()
+    responses = spec["paths"][PATH]["post"]["responses"]
+    assert responses["400"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/GoogleErrorResponse"
+    )
+    assert "AnalyzeCommentRequest" in spec["components"]["schemas"]
