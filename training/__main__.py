@@ -1,7 +1,8 @@
 """`python -m training [--config configs/multilingual.yaml] [--fresh] [--reviews FILE ...]`:
 train and publish a model.
 
-Exit status: 0 published (`latest` moved); 2 a bad config; 4 the publish gate refused the model
+Exit status: 0 published (`latest` moved); 2 a bad config or review files without a reviewed
+row; 4 the publish gate refused the model
 (written beside the others, `latest` not moved; the message names the categories)."""
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     from training.gate import GateRefused  # heavy imports once the config is valid
+    from training.reviewed import NoReviewedRows
     from training.train import train
 
     try:
@@ -57,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     except GateRefused as refused:
         print(f"error: {refused}", file=sys.stderr)
         return 4
+    except NoReviewedRows as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     print(f"model written to {model_dir}")
     if args.published_to:
         write_text(Path(args.published_to), f"{Path(model_dir).resolve()}\n")

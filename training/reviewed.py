@@ -25,14 +25,27 @@ logger = logging.getLogger(__name__)
 SOURCE = "review"
 
 
+class NoReviewedRows(ValueError):
+    """The review files hold no row with a resolved label: nothing to train on."""
+
+
 def load_reviews(paths: Sequence[Path]) -> datasets.Dataset:
-    """The labelled rows of the training files as unified records (source `review`)."""
+    """The labelled rows of the training files as unified records (source `review`);
+    NoReviewedRows when none of them holds one."""
     rows: list[dict[str, Any]] = []
+    found_any = 0
     for path in paths:
         found = read_reviews(path)
         kept = labelled(found)
         logger.info("%s: %d reviewed rows, %d with a resolved label", path, len(found), len(kept))
         rows += kept
+        found_any += len(found)
+    if not rows:
+        what = "only ties, which train nothing" if found_any else "no reviewed rows"
+        raise NoReviewedRows(
+            f"{', '.join(str(p) for p in paths)}: {what}. Review some tasks in Label Studio and "
+            "pull again (`python -m annotation pull`), or train without REVIEWS"
+        )
     table = datasets.Dataset.from_list(
         [
             {

@@ -101,3 +101,29 @@ def test_the_config_resolves_reviews_and_refuses_missing_files(tmp_path: Path) -
     assert other.reviews == [] and other.fingerprint() != config.fingerprint()
     with pytest.raises(ValueError, match=r"reviews file\(s\).*not found.*annotation pull"):
         load_config(ROOT / "configs/smoke.yaml", reviews=[str(tmp_path / "missing.jsonl")])
+
+
+def test_review_files_without_a_reviewed_row_say_so_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import training.train
+    from training.__main__ import main
+    from training.reviewed import NoReviewedRows
+
+    empty = tmp_path / "latest.jsonl"
+    empty.write_text("")  # a pull before anyone reviewed
+    with pytest.raises(NoReviewedRows, match=r"latest\.jsonl: no reviewed rows\. Review some"):
+        load_reviews([empty])
+    ties = tmp_path / "ties.jsonl"
+    ties.write_text(_row(3, "tea or coffee", "none", "offensive") + "\n")
+    with pytest.raises(NoReviewedRows, match="only ties"):
+        load_reviews([ties])
+
+    def train(config: object, fresh: bool = False) -> None:  # the loop reads the reviews first
+        load_reviews([empty])
+
+    monkeypatch.setattr(training.train, "train", train)
+    smoke = ROOT / "configs" / "smoke.yaml"
+    assert main(["--config", str(smoke), "--reviews", str(empty)]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("error: ") and "no reviewed rows" in error and "\n" not in error
