@@ -7,6 +7,7 @@
     python -m evaluation evidence --model DIR         # evidence plausibility and faithfulness
     python -m evaluation multilingual --model DIR --english DIR  # the two models side by side
     python -m evaluation signals --model DIR          # the auxiliary heads' signals on a split
+    python -m evaluation civil --model DIR            # drop-in attributes vs Civil Comments raters
 
 `make eval` runs heldout then report; `make cases` runs cases. `python -m evaluation COMMAND
 --help` lists a command's options.
@@ -28,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "evidence": "evaluation.evidence",
     "multilingual": "evaluation.multilingual",
     "signals": "evaluation.signals",
+    "civil": "evaluation.civil",
 }
 
 

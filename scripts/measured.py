@@ -25,6 +25,7 @@ from measured_tables import (
     num,
     render_attributes,
     render_bench,
+    render_civil,
     render_dropin,
     render_eval,
     render_multilingual,
@@ -98,6 +99,12 @@ SOURCES = [
         "{model}/attributes.json",
         "make calibrate (training writes it too)",
         render_attributes,
+    ),
+    Source(
+        "Drop-in attributes against Civil Comments' raters",
+        "{model}/eval/civil_attributes.json",
+        "python -m evaluation civil --model MODEL",
+        render_civil,
     ),
     Source(
         "Drop-in endpoints against Rabat's own",

@@ -237,3 +237,17 @@ def render_dropin(m: dict[str, Any]) -> Lines:
         rows.append([r.get("pair"), dropin, dropin_rate, own, own_rate, r.get("ratio")])
     head = ["requests", "drop-in", "texts/s", "Rabat's own", "texts/s", "ratio"]
     return table(head, rows)
+
+
+def render_civil(m: dict[str, Any]) -> Lines:
+    """The drop-in attributes against Civil Comments' raters' span types (Toxic Spans dev rows)."""
+    rows = [
+        [key.split("/")[0], f">= {key.split('/')[1]}", r.get("positives"), r.get("roc_auc"),
+         r.get("mean_with"), r.get("mean_without")]
+        for key, r in m.items()
+        if isinstance(r, dict)
+    ]  # fmt: skip
+    head = ["attribute", "raters marking the type", "comments", "ROC-AUC", "mean score with",
+            "mean score without"]  # fmt: skip
+    lead = f"{m.get('comments')} Toxic Spans comments of the dev split, nearly all rated toxic:"
+    return [lead, "", *table(head, rows)]
