@@ -48,7 +48,7 @@ def test_the_card_says_whether_the_drop_in_scores_are_calibrated() -> None:
 
     assert attributes_summary(None) == {"calibrated": False, "quality": {}}
     report = {"TOXICITY": {"rows": 10, "positives": 4, "roc_auc": 0.9, "ece": 0.01, "x": 1}}
-    full = {"curves": dict.fromkeys(QUANTITIES, {}), "report": {"attributes": report}}
+    full = {"curves": {name: {} for name in QUANTITIES}, "report": {"attributes": report}}
     summary = attributes_summary(full)
     assert summary["calibrated"]
     assert summary["quality"] == {
