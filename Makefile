@@ -11,7 +11,7 @@ CONFIG ?= configs/multilingual.yaml
 MODEL ?= models/rabat-multilingual/latest
 export RABAT_DATA_DIR ?= $(abspath ../shared/data)
 
-.PHONY: help install system-deps train eval test lint run serve bench loadtest fuzz export-onnx \
+.PHONY: help install system-deps test-deps train eval test lint run serve bench loadtest fuzz export-onnx \
 	label-studio bench-annotation bench-pool cases clean image-check score bench-score measured \
 	retrain retrain-watch bench-dropin calibrate
 
@@ -34,8 +34,11 @@ $(LS_VENV)/.installed:
 	$(LS_VENV)/bin/python -m pip install --quiet "$(LABEL_STUDIO)"
 	touch $@
 
-system-deps:  ## the en_US.UTF-8 locale (hatesonar baseline), chromium and chromium-driver (the /docs test); Debian, root
+system-deps:  ## the en_US.UTF-8 locale the hatesonar baseline needs (Debian; root)
 	@bash scripts/system-deps.sh
+
+test-deps:  ## chromium and chromium-driver, for the /docs browser test (Debian; root)
+	@bash scripts/system-deps.sh --browser
 
 train: install  ## train the default model (CONFIG=..., REVIEWS=reviews/project-1/latest.jsonl)
 	$(PY) -m training --config $(CONFIG) $(if $(REVIEWS),--reviews $(REVIEWS))
@@ -54,7 +57,7 @@ eval: install  ## evaluate MODEL on its dev and test splits, HateXplain's valida
 cases: install  ## the Rabat decision on the case bank (docs/cases) and the functional suite's threats (MODEL=...)
 	$(PY) -m evaluation cases --model $(MODEL)
 
-test: install  ## the whole test suite, slow tests (real training, real model) included
+test: install test-deps  ## the whole test suite, slow tests (real training, real model) included
 	$(PY) -m pytest
 
 # every package, the scripts and the tests

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # The system packages the project needs (Debian; root), each installed only when missing:
 # - the en_US.UTF-8 locale: the hatesonar baseline's ONNX text normaliser needs it;
-# - Chromium and its chromedriver: tests/service/test_docs_page.py opens /docs in them.
+# - with `--browser` (make test): Chromium and its chromedriver, in which
+#   tests/service/test_docs_page.py opens /docs. Serving never needs them.
 set -euo pipefail
 need_locale=1
 if locale -a 2>/dev/null | grep -qiE '^en_US\.utf-?8$'; then
   need_locale=0
 fi
-need_chromium=1
-if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
-  need_chromium=0
+need_chromium=0
+if [ "${1:-}" = --browser ] && ! { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; }; then
+  need_chromium=1
 fi
 if [ "$need_locale$need_chromium" = 00 ]; then
   exit 0

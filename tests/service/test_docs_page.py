@@ -3,7 +3,7 @@ chromedriver, against the real service on the smoke model. The page lists the op
 it out" gets a real answer, and the browser asks no host but the service (the page works on a
 machine without internet: service/docs_page.py).
 
-Chromium and chromedriver are system packages: `make install` installs them (system-deps)."""
+Chromium and chromedriver are system packages: `make test` installs them (its test-deps)."""
 
 from __future__ import annotations
 
@@ -120,8 +120,8 @@ def docs(base_url: str) -> Iterator[DocsPage]:
     missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.is_file()]
     if missing:
         pytest.fail(
-            f"{' and '.join(missing)} not found: `make install` installs Chromium and "
-            "chromedriver (its system-deps target, as root: apt-get install chromium "
+            f"{' and '.join(missing)} not found: `make test` installs Chromium and "
+            "chromedriver (its test-deps target, as root: apt-get install chromium "
             "chromium-driver)",
             pytrace=False,
         )
