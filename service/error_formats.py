@@ -100,11 +100,15 @@ _STATUSES = {
     415: "the body is not JSON (Content-Type must be application/json)",
     503: "the model is not ready, is overloaded or failed on this batch: retry",
 }
-GOOGLE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": GoogleErrorResponse, "description": f"{text}, in Google's error shape"}
-    for status, text in _STATUSES.items()
-}
-OPENAI_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": OpenAIErrorResponse, "description": f"{text}, in OpenAI's error shape"}
-    for status, text in _STATUSES.items()
-}
+
+
+def _responses(model: type[BaseModel], shape: str) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` of an endpoint whose errors come in `shape`."""
+    return {
+        status: {"model": model, "description": f"{text}, in {shape} error shape"}
+        for status, text in _STATUSES.items()
+    }
+
+
+GOOGLE_RESPONSES = _responses(GoogleErrorResponse, "Google's")
+OPENAI_RESPONSES = _responses(OpenAIErrorResponse, "OpenAI's")

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rabat.assessment.decision import decision_name
 from rabat.attributes.moderation import NOT_ASSESSED, moderation_result
 
 if TYPE_CHECKING:
@@ -61,8 +60,8 @@ def rabat_extension(analysis: Analysis, calibrated: bool, target_bar: float) -> 
     return {
         "label": full["label"],
         "scores": full["scores"],
-        "decision": decision_name(analysis.assessment.threshold_met),
-        "threshold_met": analysis.assessment.threshold_met,
+        "decision": full["rabat"]["decision"],
+        "threshold_met": full["rabat"]["threshold_met"],
         "evidence": full["signals"]["evidence"],
         "not_assessed": list(NOT_ASSESSED),
         "calibrated": calibrated,

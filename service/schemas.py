@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rabat.assessment.context import Context
-from service.text import replace_lone_surrogates
+from service.text import with_content
 
 EXAMPLE: dict[str, Any] = {
     "text": "we must all meet tonight",
@@ -45,10 +45,7 @@ class ClassifyRequest(BaseModel):
     @field_validator("text")
     @classmethod
     def _has_content(cls, value: str) -> str:
-        if not value.strip():
-            found = "an empty string" if not value else f"{len(value)} white-space character(s)"
-            raise ValueError(f"text must contain at least one non-space character, found {found}")
-        return replace_lone_surrogates(value)
+        return with_content(value, "text")
 
 
 class BatchRequest(BaseModel):

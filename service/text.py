@@ -19,6 +19,15 @@ def replace_lone_surrogates(text: str) -> str:
     return _SURROGATE.sub(REPLACEMENT, text)
 
 
+def with_content(text: str, field: str) -> str:
+    """`text` with lone surrogates replaced; a ValueError naming `field` when it holds no
+    non-space character (what was found: empty, or how many white-space characters)."""
+    if not text.strip():
+        found = "an empty string" if not text else f"{len(text)} white-space character(s)"
+        raise ValueError(f"{field} must contain at least one non-space character, found {found}")
+    return replace_lone_surrogates(text)
+
+
 def printable(text: str, limit: int = 1_000) -> str:
     """Safe to put in a JSON response or a log line: no lone surrogates, at most `limit` chars."""
     text = replace_lone_surrogates(text)

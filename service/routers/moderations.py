@@ -16,6 +16,7 @@ from service.moderation import ModerationRequest, moderation_response
 from service.runtime import RuntimeDep
 from service.schemas import ClassifyRequest
 from service.security import require_api_key
+from service.text import with_content
 
 router = APIRouter(
     tags=["drop-in: OpenAI moderation"],
@@ -40,12 +41,10 @@ async def moderations(
         )  # fmt: skip
     for i, text in enumerate(texts):
         field = "input" if isinstance(body.input, str) else f"input[{i}]"
-        if not text.strip():
-            found = "an empty string" if not text else f"{len(text)} white-space character(s)"
-            raise ApiError(
-                422, "invalid_field",
-                f"{field} must contain at least one non-space character, found {found}", field,
-            )  # fmt: skip
+        try:
+            with_content(text, field)
+        except ValueError as err:
+            raise ApiError(422, "invalid_field", str(err), field) from None
         check_length(text, runtime.settings.max_text_chars, field)
     items = [ClassifyRequest(text=text) for text in texts]
     analyses, served = await analyze(runtime, items)
