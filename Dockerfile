@@ -2,7 +2,7 @@
 # the retraining job (`--target retrain`: pull -> train -> export, `python -m retraining`).
 #
 #   docker build -t rabat .                    # the model comes from the /app/models volume
-#   docker build -t rabat --build-context model="$(readlink -f models/rabat-multilingual/latest)" .
+#   docker build -t rabat --build-context model="$(readlink -f models/rabat-release/latest)" .
 #                                              # or is baked in (and seeds an empty volume)
 #   docker run -p 8000:8000 -v rabat-models:/app/models rabat
 #   docker build -t rabat-retrain --target retrain .
@@ -72,6 +72,8 @@ COPY training/ training/
 COPY annotation/ annotation/
 COPY retraining/ retraining/
 COPY configs/ configs/
+# the released model: configs/retrain.yaml continues from it
+COPY release/ release/
 RUN python -m pip install --no-cache-dir --quiet --no-build-isolation --no-deps --force-reinstall . \
  && rm -rf build ./*.egg-info
 
@@ -120,8 +122,8 @@ RUN --mount=type=bind,from=wheels,target=/wheels \
 
 # The baked-in model, if any, as training lays it out: a version directory and `latest`, the
 # link that retraining repoints.
-COPY --from=model --chown=rabat:rabat . /app/models/rabat-multilingual/baked/
-RUN cd /app/models/rabat-multilingual \
+COPY --from=model --chown=rabat:rabat . /app/models/rabat-release/baked/
+RUN cd /app/models/rabat-release \
  && if [ -f baked/rabat_model.json ]; then ln -s baked latest; \
     elif [ -n "$(ls -A baked)" ]; then \
       echo "--build-context model=DIR: DIR has no rabat_model.json, it is not a model" >&2; exit 1; \
@@ -141,7 +143,7 @@ RUN python -m pip install --no-cache-dir --quiet --no-build-isolation --no-deps 
 USER rabat
 ENV RABAT_HOST=0.0.0.0 \
     RABAT_PORT=8000 \
-    RABAT_MODEL_DIR=/app/models/rabat-multilingual/latest \
+    RABAT_MODEL_DIR=/app/models/rabat-release/latest \
     RABAT_RETRAIN_LOG_DIR=/app/runs/retrain
 VOLUME ["/app/models"]
 EXPOSE 8000

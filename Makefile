@@ -5,15 +5,16 @@ VENV ?= .venv
 LS_VENV ?= .venv-ls
 LABEL_STUDIO ?= label-studio==1.23.2
 PY := $(VENV)/bin/python
-# the defaults of rabat/defaults.py: the multilingual model (English: configs/train.yaml,
-# models/rabat-minilm/latest)
-CONFIG ?= configs/multilingual.yaml
-MODEL ?= models/rabat-multilingual/latest
+# the defaults of rabat/defaults.py: retraining continues from the released model (release/,
+# served as models/rabat-release/latest); English: configs/train.yaml, models/rabat-minilm/latest
+CONFIG ?= configs/retrain.yaml
+MODEL ?= models/rabat-release/latest
+RELEASE_CONFIG ?= configs/release.yaml
 export RABAT_DATA_DIR ?= $(abspath ../shared/data)
 
 .PHONY: help install system-deps test-deps train eval test lint run serve bench loadtest fuzz export-onnx \
 	label-studio bench-annotation bench-pool cases clean image-check score bench-score measured \
-	retrain retrain-watch bench-dropin calibrate
+	retrain retrain-watch bench-dropin calibrate release curve
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -40,8 +41,16 @@ system-deps:  ## the en_US.UTF-8 locale the hatesonar baseline needs (Debian; ro
 test-deps:  ## chromium and chromium-driver, for the /docs browser test (Debian; root)
 	@bash scripts/system-deps.sh --browser
 
-train: install  ## train the default model (CONFIG=..., REVIEWS=reviews/project-1/latest.jsonl)
+train: install  ## retrain from the release on reviewed rows (REVIEWS=reviews/project-1/latest.jsonl; CONFIG=...)
 	$(PY) -m training --config $(CONFIG) $(if $(REVIEWS),--reviews $(REVIEWS))
+
+release: install  ## train the release recipe (resumes after a kill; a GPU when there is one), then rebuild release/
+	@mkdir -p runs
+	$(PY) -m training --config $(RELEASE_CONFIG) --published-to runs/release-model.txt
+	$(PY) -m training.release --model "$$(cat runs/release-model.txt)" --out release
+
+curve: install  ## what pays in the release recipe: epochs x frozen layers x max_length (docs/curve/)
+	$(PY) -m training.curve --config $(RELEASE_CONFIG) --out docs/curve
 
 retrain: install  ## one retraining run now: pull (PROJECT=id), train CONFIG, export to ONNX, publish a new version
 	$(PY) -m retraining run --config $(CONFIG) $(if $(PROJECT),--project $(PROJECT))
@@ -67,10 +76,10 @@ lint: install  ## ruff and mypy on every package, the scripts and the tests
 	$(VENV)/bin/ruff format --check $(PACKAGES) scripts tests
 	$(VENV)/bin/mypy $(PACKAGES) scripts
 
-run: install  ## set up, train the default model if there is none, export it to ONNX, serve it
+run: $(VENV)/.installed  ## set up .venv and serve the released model (or the model retrained from it)
 	@PY=$(PY) CONFIG=$(CONFIG) bash scripts/run.sh
 
-serve: install  ## serve the HTTP API on RABAT_HOST:RABAT_PORT (127.0.0.1:8000); RABAT_* settings
+serve: $(VENV)/.installed  ## serve the HTTP API on RABAT_HOST:RABAT_PORT (127.0.0.1:8000); RABAT_* settings
 	$(PY) -m service
 
 bench: install  ## pipeline in-process vs the service over HTTP at 1, 8, 32 clients (MODEL=...); runs/bench.json for make measured

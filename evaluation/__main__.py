@@ -8,6 +8,7 @@
     python -m evaluation multilingual --model DIR --english DIR  # the two models side by side
     python -m evaluation signals --model DIR          # the auxiliary heads' signals on a split
     python -m evaluation civil --model DIR            # drop-in attributes vs Civil Comments raters
+    python -m evaluation versus --model release --splits DIR --baseline DIR  # a release vs the old
 
 `make eval` runs heldout then report; `make cases` runs cases. `python -m evaluation COMMAND
 --help` lists a command's options.
@@ -30,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "multilingual": "evaluation.multilingual",
     "signals": "evaluation.signals",
     "civil": "evaluation.civil",
+    "versus": "evaluation.versus",
 }
 
 

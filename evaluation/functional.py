@@ -50,12 +50,15 @@ def languages(value: str) -> tuple[str, ...]:
     return codes
 
 
-def run(model_dir: Path, codes: Sequence[str], corpora: Path) -> dict[str, dict[str, Any]]:
-    """Each language's `score` result, with `texts_per_second` of the model on its cases."""
-    from rabat.model.loader import load_torch  # torch loads here, not at import
+def run(
+    model_dir: Path, codes: Sequence[str], corpora: Path, backend: str = "auto"
+) -> dict[str, dict[str, Any]]:
+    """Each language's `score` result, with `texts_per_second` of the model on its cases; the
+    model runs as it is served (`auto`: int8 ONNX when exported, the release's only form)."""
+    from rabat.model.loader import load_classifier  # a backend loads here, not at import
     from training.inference import probabilities
 
-    classifier = load_torch(model_dir)
+    classifier = load_classifier(model_dir, backend)
     results = {}
     for language, cases in build_all(corpora, codes).items():
         start = time.perf_counter()

@@ -3,7 +3,7 @@
     python -m scoring posts.parquet scored.parquet --report report.html
     python -m scoring posts.jsonl scored.jsonl --engine ray --address auto
     python -m scoring posts.jsonl scored.jsonl --model models/rabat-minilm/latest \
-        --route-model models/rabat-multilingual/latest    # English text to the English model
+        --route-model models/rabat-release/latest    # English text to the English model
 
 Exit status: 0 done, 2 the command or the input cannot be used as given (the message says why),
 130 interrupted (run the same command again to continue).

@@ -79,7 +79,7 @@ class Job:
                 raise JobError(
                     f"no Rabat model at {self.route_model_dir} (rabat_model.json missing): pass "
                     "--route-model DIR with a trained model, e.g. "
-                    "models/rabat-multilingual/latest, or leave it out"
+                    "models/rabat-release/latest, or leave it out"
                 )
             try:
                 codes = tuple(language_codes(self.route_languages))

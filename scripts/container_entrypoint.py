@@ -32,8 +32,8 @@ CANNOT_START = 3  # service/__main__.py: start-up failed (model or policy)
 POLL_S = 2.0
 META_FILE = "rabat_model.json"
 # rabat/defaults.py (this file imports nothing of Rabat; tests/test_deploy.py checks they agree)
-DEFAULT_MODEL_DIR = "models/rabat-multilingual/latest"
-DEFAULT_CONFIG = "configs/multilingual.yaml"
+DEFAULT_MODEL_DIR = "models/rabat-release/latest"
+DEFAULT_CONFIG = "configs/retrain.yaml"
 
 
 def is_service(argv: Sequence[str]) -> bool:

@@ -5,7 +5,7 @@
 # once a model is copied in. Containers are removed at the end, also on failure; the image stays
 # (IMAGE), so a second run rebuilds only what changed.
 #
-#   MODEL         the trained model to serve (default models/rabat-multilingual/latest)
+#   MODEL         the trained model to serve (default models/rabat-release/latest)
 #   EXPECT_LABEL  the label expected for "have a nice day" (default none; empty: any label, for a
 #                 model trained for seconds)
 #   BACKEND       RABAT_BACKEND in the container (default torch)
@@ -21,13 +21,13 @@
 # Podman must be set up first: scripts/podman-setup.sh (Debian, root) does it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-MODEL=${MODEL:-models/rabat-multilingual/latest}
+MODEL=${MODEL:-models/rabat-release/latest}
 EXPECT_LABEL=${EXPECT_LABEL-none}
 BACKEND=${BACKEND:-torch}
 READY_WITHIN=${READY_WITHIN:-60}
 IMAGE=${IMAGE:-localhost/rabat:check}
 STAND_IN=localhost/rabat-python:3.11-slim
-IN_IMAGE_MODEL=/app/models/rabat-multilingual/latest
+IN_IMAGE_MODEL=/app/models/rabat-release/latest
 TORCH_PIN=$(grep -o -m 1 '"torch==[^"]*"' pyproject.toml | tr -d '"')
 
 CHECK_STARTED=$(date +%s.%N)

@@ -1,7 +1,7 @@
 """The service's settings: environment variables with the `RABAT_` prefix, read and validated
 in one place (`load_settings`), at start-up.
 
-    RABAT_MODEL_DIR=models/rabat-multilingual/latest RABAT_API_KEYS=key-one,key-two \
+    RABAT_MODEL_DIR=models/rabat-release/latest RABAT_API_KEYS=key-one,key-two \
         python -m service
 
 List settings (`RABAT_API_KEYS`, `RABAT_CORS_ORIGINS`) take comma-separated values.

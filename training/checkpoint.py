@@ -53,11 +53,11 @@ def load(run_dir: Path, model: torch.nn.Module, optimizer: Any, scheduler: Any) 
     path = run_dir / CHECKPOINT
     if not path.is_file():
         return None
-    state = torch.load(path, weights_only=False)
+    state = torch.load(path, weights_only=False, map_location=next(model.parameters()).device)
     model.load_state_dict(state["model"])
     optimizer.load_state_dict(state["optimizer"])
     scheduler.load_state_dict(state["scheduler"])
-    torch.set_rng_state(state["rng"]["torch"])
+    torch.set_rng_state(state["rng"]["torch"].cpu())
     random.setstate(state["rng"]["python"])
     progress = Progress(**state["progress"])
     logger.info(

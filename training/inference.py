@@ -7,8 +7,8 @@ import numpy as np
 import torch
 
 from rabat.labels import LABELS
+from rabat.model.backend import Backend
 from rabat.model.network import MultiTaskModel
-from rabat.model.torch_backend import Classifier
 from training.batching import Encoded, collate
 
 
@@ -19,19 +19,22 @@ def predict_probs(
     """Label probabilities and pooled features (for the auxiliary heads) for every row, in row
     order, batched by length."""
     model.eval()
+    device = next(model.parameters()).device
     order = sorted(range(len(data)), key=lambda i: len(data.input_ids[i]))
     probs = np.zeros((len(data), len(LABELS)), dtype=np.float32)
     pooled = np.zeros((len(data), model.target_head.in_features), dtype=np.float32)
     for start in range(0, len(order), batch_size):
         rows = order[start : start + batch_size]
         batch = collate(data, rows, pad_id)
-        logits, features = model.features(batch["input_ids"], batch["attention_mask"])
-        probs[rows] = torch.softmax(logits.float(), dim=-1).numpy()
-        pooled[rows] = features.float().numpy()
+        logits, features = model.features(
+            batch["input_ids"].to(device), batch["attention_mask"].to(device)
+        )
+        probs[rows] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+        pooled[rows] = features.float().cpu().numpy()
     model.train()
     return probs, pooled
 
 
-def probabilities(classifier: Classifier, texts: list[str]) -> np.ndarray:
+def probabilities(classifier: Backend, texts: list[str]) -> np.ndarray:
     """Label probabilities in LABELS order for `texts`."""
     return np.asarray([[p.scores[label] for label in LABELS] for p in classifier.predict(texts)])

@@ -65,6 +65,7 @@ def train(config: TrainConfig, fresh: bool = False) -> Path:
     model = MultiTaskModel.from_base(base)
     model.detach_aux = config.train.aux_detach
     freeze(model, config.train.freeze_layers)
+    model.to(device())
     train_set = encode(data.splits["train"], tokenizer, config.train.max_length)
     dev_frame = dev_sample(config, data.splits["dev"])
     dev_set = encode(dev_frame, tokenizer, config.train.max_length)
@@ -112,6 +113,7 @@ def make_loop(config: TrainConfig, model: MultiTaskModel, train_set: Encoded, pa
         optimizer, int(total_steps * config.train.warmup_ratio), total_steps
     )
     label_weights = class_weights(train_set.labels.tolist(), config.train.class_weighting)
+    label_weights = label_weights.to(device())
     logger.info("label loss weights %s", dict(zip(LABELS, label_weights.tolist(), strict=True)))
     return Loop(model, optimizer, scheduler, label_weights, pad_id)
 
@@ -152,7 +154,7 @@ def run_epoch(
     )
     started = time.perf_counter()
     for rows in plan[progress.batch :]:
-        batch = collate(train_set, rows, loop.pad_id)
+        batch = {k: v.to(device()) for k, v in collate(train_set, rows, loop.pad_id).items()}
         out = loop.model(batch["input_ids"], batch["attention_mask"])
         loss = multitask_loss(
             out,
@@ -207,6 +209,11 @@ def freeze(model: MultiTaskModel, layers: int) -> None:
     for layer in base.encoder.layer[:layers]:
         for param in layer.parameters():
             param.requires_grad_(False)
+
+
+def device() -> torch.device:
+    """A GPU when PyTorch sees one (the release recipe's long runs), else the CPU."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
 def _seed(seed: int) -> None:

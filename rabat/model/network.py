@@ -44,14 +44,19 @@ class MultiTaskModel(nn.Module):
 
     @classmethod
     def from_base(cls, base: str | Path) -> MultiTaskModel:
-        """A fresh model on top of a base encoder (local directory or hub id)."""
+        """A model on top of a base encoder (local directory or hub id) to train; a base that is
+        itself a Rabat model (the release, dequantised) brings its heads, the others start new."""
         encoder = AutoModelForSequenceClassification.from_pretrained(
             str(base),
             num_labels=len(LABELS),
             id2label=dict(enumerate(LABELS)),
             label2id={label: i for i, label in enumerate(LABELS)},
         )
-        return cls(encoder)
+        model = cls(encoder)
+        aux_path = Path(base) / AUX_FILE
+        if aux_path.is_file():
+            model._load_heads(load_file(str(aux_path)))
+        return model
 
     def forward(
         self,
@@ -145,10 +150,13 @@ class MultiTaskModel(nn.Module):
                 f"{aux_path} has no evidence head: the model was trained before evidence came "
                 "from the model itself. Retrain it with `make train`."
             )
-        model.target_head.load_state_dict(_sub(state, "target_head."))
-        model.binary_head.load_state_dict(_sub(state, "binary_head."))
-        model.evidence_head.load_state_dict(_sub(state, "evidence_head."))
+        model._load_heads(state)
         return model
+
+    def _load_heads(self, state: dict[str, Any]) -> None:
+        self.target_head.load_state_dict(_sub(state, "target_head."))
+        self.binary_head.load_state_dict(_sub(state, "binary_head."))
+        self.evidence_head.load_state_dict(_sub(state, "evidence_head."))
 
 
 def _mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from rabat.defaults import DEFAULT_CONFIG, DEFAULT_MODEL_DIR, ENGLISH_CONFIG, ENGLISH_MODEL_DIR
+from rabat.defaults import (
+    DEFAULT_CONFIG,
+    DEFAULT_MODEL_DIR,
+    ENGLISH_CONFIG,
+    ENGLISH_MODEL_DIR,
+    RELEASE_CONFIG,
+)
 from training.config import DATA_DIR_ENV, TrainConfig, load_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,13 +36,34 @@ def test_shipped_configs_load() -> None:
 
 @pytest.mark.parametrize(
     ("config", "model_dir"),
-    [(DEFAULT_CONFIG, DEFAULT_MODEL_DIR), (ENGLISH_CONFIG, ENGLISH_MODEL_DIR)],
+    [
+        (DEFAULT_CONFIG, DEFAULT_MODEL_DIR),
+        (RELEASE_CONFIG, DEFAULT_MODEL_DIR),
+        (ENGLISH_CONFIG, ENGLISH_MODEL_DIR),
+    ],
 )
 def test_each_default_config_publishes_where_its_model_is_looked_for(
     config: Path, model_dir: Path
 ) -> None:
     loaded = load_config(ROOT / config)
     assert Path(loaded.output_dir) / loaded.name / "latest" == model_dir
+
+
+def test_retraining_continues_from_the_release_with_replay() -> None:
+    retrain, release = load_config(ROOT / DEFAULT_CONFIG), load_config(ROOT / RELEASE_CONFIG)
+    assert retrain.base_model == "release"
+    assert retrain.replay_rows and retrain.replay_eval_rows
+    assert retrain.corpora == release.corpora  # the replay comes from the release's own data
+    assert retrain.split == release.split
+    assert retrain.train.max_length == release.train.max_length
+
+
+def test_the_release_recipe_reads_only_corpora_that_allow_commercial_use() -> None:
+    from training.corpora import recipe
+
+    release = load_config(ROOT / RELEASE_CONFIG)
+    assert release.allow_noncommercial is False
+    assert all(recipe(name).commercial is True for name in release.corpora)
 
 
 def test_unknown_key_is_rejected(tmp_path: Path) -> None:

@@ -176,7 +176,7 @@ def test_hatemoji_literal_targets_parse(data_dir: Path) -> None:
 def test_corpus_folders_are_the_top_folders_a_config_reads(data_dir: Path) -> None:
     assert corpus_folders(["mlma", "mlma_fr", "davidson"]) == ["davidson", "mlma"]
     folders = corpus_folders(load_config(ROOT / DEFAULT_CONFIG).corpora)
-    assert {"mlma", "germeval2018", "cold", "myhatespeech"} <= set(folders)
+    assert {"mlma", "germeval2018", "cold", "told-br"} <= set(folders)
     assert all((data_dir / folder).is_dir() for folder in folders)
     with pytest.raises(ValueError, match="unknown corpus 'nope'"):
         corpus_folders(["nope"])
