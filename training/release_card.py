@@ -92,7 +92,8 @@ def vocabulary_section(record: dict[str, Any]) -> list[str]:
     agree = record["parity_with_untrimmed"]
     lines += [
         "",
-        f"Against the untrimmed int8 model on {agree['dev_texts']} dev texts: label agreement "
+        f"Against the untrimmed model (both PyTorch fp32; the int8 export's own cost is in "
+        f"onnx_export.json) on {agree['dev_texts']} dev texts: label agreement "
         f"{agree['label_agreement']:.4f}, largest probability difference "
         f"{agree['max_abs_prob_diff']:.4f}; dev macro-F1 {agree['macro_f1_untrimmed']:.4f} "
         f"untrimmed, {agree['macro_f1_trimmed']:.4f} trimmed.",

@@ -35,8 +35,9 @@ class Classifier(Backend):
         path = Path(model_dir)
         if not path.is_dir():
             raise FileNotFoundError(
-                f"model directory {path} does not exist: train one with `make train` "
-                "or point to the directory training wrote (models/<name>/<version>)."
+                f"model directory {path} does not exist: `make run` installs the released "
+                "model as models/rabat-release/latest, or point to a directory training wrote "
+                "(models/<name>/<version>)."
             )
         check_model_files(path)  # a damaged file is named here, not deep in a library
         meta = ModelMeta.read(path)
