@@ -61,12 +61,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     reviews = args.out.parent / f"{args.out.name}-reviews.jsonl"
     count = write_reviews(args.corpus, args.rows, reviews)
-    with tempfile.NamedTemporaryFile("r", suffix=".txt") as published:
+    with tempfile.TemporaryDirectory() as folder:
+        published = Path(folder) / "published.txt"
         train_s = timed(
             [sys.executable, "-m", "training", "--config", args.config, "--reviews", str(reviews),
-             "--published-to", published.name]
+             "--published-to", str(published)]
         )  # fmt: skip
-        model = Path(published.read().strip())
+        model = Path(published.read_text(encoding="utf-8").strip())
     export_s = timed(
         [sys.executable, "-m", "training.export_onnx", "--model", str(model), "--dev-limit", "2000"]
     )

@@ -79,8 +79,9 @@ class TrainConfig(Strict):
     replay_eval_rows: int | None = Field(
         None,
         ge=1,
-        description="with replay_rows: dev and test are sampled down to this many corpus rows "
-        "the same way (every reviewed row kept), so scoring them takes a minute, not five",
+        description="with replay_rows: dev and test keep every reviewed and every non-English "
+        "row and this many English ones, so scoring them takes a minute, not five, and each "
+        "language keeps the rows its shift is chosen on",
     )
     split: SplitConfig = SplitConfig()
     augment: AugmentConfig = AugmentConfig()

@@ -67,7 +67,9 @@ def build(config: TrainConfig) -> BuiltData:
         splits["train"] = replay(splits["train"], config.replay_rows, config.split.seed)
     if config.replay_eval_rows is not None:
         for name in ("dev", "test"):
-            splits[name] = replay(splits[name], config.replay_eval_rows, config.split.seed)
+            splits[name] = replay(
+                splits[name], config.replay_eval_rows, config.split.seed, english_only=True
+            )
     splits["train"], augmented = augment(splits["train"], config)
     manifest = {
         "data_dir": str(data_dir),

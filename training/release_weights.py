@@ -92,9 +92,10 @@ def dequantised_state(onnx_path: Path, weights_map: dict[str, Any]) -> dict[str,
 
 def ensure_release_base(release_dir: Path, bases_dir: Path) -> Path:
     """A PyTorch model directory built from the release (once per release version), for
-    `base_model: release`: its encoder, label head and signal heads, dequantised."""
+    `base_model: release`: its encoder, label head (its prior correction taken back out) and
+    signal heads, dequantised."""
     version = json.loads((release_dir / "rabat_model.json").read_text(encoding="utf-8"))["version"]
-    target = bases_dir / f"release-{version}"
+    target = bases_dir / f"release-{version}-uncorrected"
     if (target / "model.safetensors").is_file():
         return target
     staging = bases_dir / f".release-{version}.partial"
@@ -105,6 +106,12 @@ def ensure_release_base(release_dir: Path, bases_dir: Path) -> Path:
     weights_map = json.loads((release_dir / MAP_FILE).read_text(encoding="utf-8"))
     state = dequantised_state(release_dir / "model.int8.onnx", weights_map)
     encoder = {k.removeprefix("encoder."): v for k, v in state.items() if k.startswith("encoder.")}
+    # Publication folded the release's label-prior correction into the head's bias; a run from
+    # the release fits its own, so it starts from the head as trained (not corrected twice).
+    metrics = json.loads((release_dir / "metrics.json").read_text(encoding="utf-8"))
+    bias = (metrics.get("prior_correction") or {}).get("bias")
+    if bias is not None and "classifier.bias" in encoder:
+        encoder["classifier.bias"] = encoder["classifier.bias"] - torch.tensor(bias)
     from safetensors.torch import save_file
 
     save_file(encoder, str(staging / "model.safetensors"), metadata={"format": "pt"})

@@ -9,17 +9,21 @@ import pandas as pd
 from training.reviewed import SOURCE as REVIEW
 
 
-def replay(frame: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
+def replay(frame: pd.DataFrame, rows: int, seed: int, english_only: bool = False) -> pd.DataFrame:
     """Every reviewed row, and `rows` of the others drawn with the same share from every
-    language and label (each stratum keeps at least one row); order as in `frame`."""
-    reviewed = frame["source"] == REVIEW
-    corpora = frame[~reviewed]
-    if len(corpora) <= rows:
+    language and label (each stratum keeps at least one row); order as in `frame`.
+    `english_only` (dev and test): every non-English row is kept too and only English rows are
+    sampled, so that each language keeps the rows its shift is chosen on."""
+    kept_whole = frame["source"] == REVIEW
+    if english_only:
+        kept_whole |= frame["language"].fillna("en") != "en"
+    sampled = frame[~kept_whole]
+    if len(sampled) <= rows:
         return frame
-    share = rows / len(corpora)
-    strata = corpora["language"].fillna("") + "/" + corpora["label"]
+    share = rows / len(sampled)
+    strata = sampled["language"].fillna("") + "/" + sampled["label"]
     kept = [
         part.sample(n=max(1, round(len(part) * share)), random_state=seed)
-        for _, part in corpora.groupby(strata, sort=True)
+        for _, part in sampled.groupby(strata, sort=True)
     ]
-    return pd.concat([frame[reviewed], *kept]).sort_index()
+    return pd.concat([frame[kept_whole], *kept]).sort_index()

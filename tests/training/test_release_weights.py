@@ -60,6 +60,10 @@ def test_the_rebuilt_model_predicts_as_the_exported_one(
     with torch.no_grad():
         a = original(batch["input_ids"], batch["attention_mask"])
         b = rebuilt(batch["input_ids"], batch["attention_mask"])
-    for head in ("label_logits", "target_logits", "binary_logits"):
+    # the rebuilt head is the head as trained: the prior correction folded into it is taken out
+    bias = json.loads((release / "metrics.json").read_text())["prior_correction"]["bias"]
+    corrected = b["label_logits"] + torch.tensor(bias)
+    assert torch.allclose(a["label_logits"], corrected, atol=0.25)
+    assert torch.equal(a["label_logits"].argmax(-1), corrected.argmax(-1))
+    for head in ("target_logits", "binary_logits"):
         assert torch.allclose(a[head], b[head], atol=0.25), head
-    assert torch.equal(a["label_logits"].argmax(-1), b["label_logits"].argmax(-1))
