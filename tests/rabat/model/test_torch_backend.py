@@ -58,7 +58,7 @@ def test_single_string_is_a_clear_error(classifier: Classifier) -> None:
 
 
 def test_missing_directory_says_how_to_fix(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="make train"):
+    with pytest.raises(FileNotFoundError, match="`make run` installs the released model"):
         Classifier.load(tmp_path / "absent")
 
 
