@@ -125,7 +125,7 @@ def test_waits_without_a_model_then_starts_the_service(container: Container) -> 
     assert status == 503 and body["error"]["code"] == "not_ready"
     message = body["error"]["message"]
     assert f"no model at {container.model_dir}" in message
-    assert "python -m training --config configs/multilingual.yaml" in message
+    assert "python -m training --config configs/retrain.yaml" in message
     assert get(f"{container.url}/classify")[0] == 503
     time.sleep(3)  # longer than a poll: still waiting, the service never started
     assert process.poll() is None and container.service_runs() == 0

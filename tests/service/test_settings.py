@@ -23,14 +23,14 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_defaults() -> None:
     s = load_settings()
-    assert s.model_dir == Path("models/rabat-multilingual/latest") == DEFAULT_MODEL_DIR
+    assert s.model_dir == Path("models/rabat-release/latest") == DEFAULT_MODEL_DIR
     assert s.policy_path == Path("configs/rabat.yaml")
     assert (s.max_text_chars, s.max_batch_items, s.max_body_bytes) == (10_000, 64, 1_000_000)
     assert s.api_keys == [] and not s.auth_enabled
     assert s.cors_origins == [] and s.log_text is False and s.evidence is True
     assert (s.batch_max_size, s.batch_max_wait_ms) == (32, 5.0)
     assert s.torch_threads is None
-    assert s.retrain_config == Path("configs/multilingual.yaml") == DEFAULT_CONFIG
+    assert s.retrain_config == Path("configs/retrain.yaml") == DEFAULT_CONFIG
     assert s.reviews_dir == Path("reviews")
     assert s.retrain_log_dir == Path("runs/retrain") and s.retrain_timeout_s == 3 * 3600
     assert s.retrain_every == 0 and s.ml_backend_explain is True
