@@ -56,13 +56,13 @@ def run(
     """Each language's `score` result, with `texts_per_second` of the model on its cases; the
     model runs as it is served (`auto`: int8 ONNX when exported, the release's only form)."""
     from rabat.model.loader import load_classifier  # a backend loads here, not at import
-    from training.inference import probabilities
+    from training.inference import labels
 
     classifier = load_classifier(model_dir, backend)
     results = {}
     for language, cases in build_all(corpora, codes).items():
         start = time.perf_counter()
-        result = score(cases, lambda texts: probabilities(classifier, texts))
+        result = score(cases, lambda texts: labels(classifier, texts))
         result["texts_per_second"] = len(cases) / (time.perf_counter() - start)
         results[language] = result
         logger.info("%s: %.3f overall over %d cases", language, result["overall"], len(cases))

@@ -55,6 +55,14 @@ class GateConfig(Strict):
     lexicon: Path | None = Field(
         None, description="slurs for the suite, one per line (default: derived from the corpora)"
     )
+    languages: list[str] = Field(
+        default_factory=lambda: ["en"],
+        description="the languages whose functional suites are scored (training/functional); "
+        "`floors` and `default_floor` apply to English, `language_floor` to the others",
+    )
+    language_floor: float | None = Field(
+        None, ge=0, le=1, description="lowest overall accuracy of every other language's suite"
+    )
 
     @field_validator("floors")
     @classmethod
@@ -78,6 +86,11 @@ class TrainParams(Strict):
     class_weighting: Literal["none", "inverse_sqrt", "inverse"] = "inverse_sqrt"
     prior_correction: bool = Field(
         True, description="tune a label-prior correction on dev and fold it into the head"
+    )
+    operating_point: bool = Field(
+        True,
+        description="choose the cumulative decision's bars per language on dev and the gate's "
+        "suites (rabat.model.operating_point), in place of the language shifts",
     )
     language_shift: bool = Field(
         True,

@@ -35,7 +35,7 @@ from training.batching import encode
 from training.config import TrainConfig, base_model_path, load_config
 from training.dataset import build
 from training.functional.suite import LANGUAGES, build_all, score
-from training.inference import predict_probs, probabilities
+from training.inference import labels, predict_probs
 from training.metrics import argmax_labels, compute_metrics
 from training.train import freeze, make_loop, model_meta, run_epoch
 
@@ -102,7 +102,7 @@ def run_point(
             "train_seconds": round(progress.train_seconds, 1),
             "samples_per_second": round(progress.samples / progress.train_seconds, 1),
             **dev_scores(dev_frame, probs),
-            "functional": suite_scores(suites, lambda texts: probabilities(classifier, texts)),
+            "functional": suite_scores(suites, lambda texts: labels(classifier, texts)),
         }
         logger.info("%s", json.dumps(row))
         out.append(row)
@@ -142,7 +142,7 @@ def dev_scores(dev_frame: pd.DataFrame, probs: np.ndarray) -> dict[str, float]:
 
 
 def suite_scores(
-    suites: dict[str, list[Any]], predict: Callable[[list[str]], np.ndarray]
+    suites: dict[str, list[Any]], predict: Callable[[list[str]], Sequence[str]]
 ) -> dict[str, float]:
     return {language: score(cases, predict)["overall"] for language, cases in suites.items()}
 

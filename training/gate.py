@@ -1,17 +1,17 @@
-"""The publish gate: the functional suite scored on the finished model, each category against
-its floor (training/functional; the floors are the config's `gate`)."""
+"""The publish gate: the functional suites scored on the finished model, English category by
+category against its floors, every other language's overall accuracy against `language_floor`
+(training/functional; the floors are the config's `gate`)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from rabat.model.torch_backend import Classifier
 from training.config import TrainConfig
 from training.functional import suite
-from training.functional.suite import build_cases
-from training.inference import probabilities
+from training.functional.suite import Case, build_cases
 
 logger = logging.getLogger(__name__)
 
@@ -30,27 +30,58 @@ class GateRefused(RuntimeError):
         )
 
 
-def gate(config: TrainConfig, classifier: Classifier, metrics: dict[str, Any]) -> dict[str, Any]:
-    """Score the functional suite into `metrics` and return the categories under their floors
-    (empty: publish)."""
+def suite_cases(config: TrainConfig) -> dict[str, list[Case]]:
+    """The cases of every language the gate scores (none when the suite is off)."""
     if not config.gate.run_suite:
         return {}
-    cases = build_cases(config.resolved_data_dir(), config.gate.lexicon)
-    result = suite.score(cases, lambda texts: probabilities(classifier, texts))
-    below = suite.below_floors(result, config.gate.floors, config.gate.default_floor)
-    metrics["functional"] = result
+    data_dir, lexicon = config.resolved_data_dir(), config.gate.lexicon
+    return {
+        code: build_cases(data_dir, lexicon if code == "en" else None, language=code)
+        for code in config.gate.languages
+    }
+
+
+def gate(
+    config: TrainConfig,
+    cases: Mapping[str, Sequence[Case]],
+    predict: Callable[[list[str]], Sequence[str]],
+    metrics: dict[str, Any],
+) -> dict[str, tuple[float, float]]:
+    """Score each language's suite with `predict` (texts -> labels) into `metrics` and return
+    what is under its floor (empty: publish): English categories by name, other languages as
+    `suite_<code>`."""
+    if not cases:
+        return {}
+    results = suite.score_languages(cases, predict)
+    below: dict[str, tuple[float, float]] = {}
+    for code, result in results.items():
+        if code == "en":
+            below |= suite.below_floors(result, config.gate.floors, config.gate.default_floor)
+        elif (floor := config.gate.language_floor) is not None and result["overall"] < floor:
+            below[f"suite_{code}"] = (result["overall"], floor)
+        _log(code, result)
+    if "en" in results:
+        metrics["functional"] = results["en"]
+    metrics["functional_languages"] = results
     metrics["gate"] = {
         "floors": config.gate.floors,
         "default_floor": config.gate.default_floor,
+        "language_floor": config.gate.language_floor,
+        "languages": list(results),
         "passed": not below,
         "below": {name: {"accuracy": a, "floor": f} for name, (a, f) in below.items()},
     }
+    logger.info("gate %s", "passed" if not below else f"refused ({', '.join(below)})")
+    return below
+
+
+def _log(code: str, result: dict[str, Any]) -> None:
+    worst = result["worst"]
     logger.info(
-        "functional suite: %.3f overall over %d cases, worst %s %.3f; gate %s",
+        "functional suite %s: %.3f overall over %d cases, worst %s %.3f",
+        code,
         result["overall"],
         result["cases"],
-        result["worst"],
-        result["categories"][result["worst"]]["accuracy"],
-        "passed" if not below else f"refused ({', '.join(below)})",
+        worst,
+        result["categories"][worst]["accuracy"],
     )
-    return below

@@ -38,3 +38,8 @@ def predict_probs(
 def probabilities(classifier: Backend, texts: list[str]) -> np.ndarray:
     """Label probabilities in LABELS order for `texts`."""
     return np.asarray([[p.scores[label] for label in LABELS] for p in classifier.predict(texts)])
+
+
+def labels(classifier: Backend, texts: list[str]) -> list[str]:
+    """Each text's label as the classifier decides it (its operating point, if it has one)."""
+    return [found.label for found in classifier.predict(texts)]

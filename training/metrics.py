@@ -132,27 +132,36 @@ def calibration(true_idx: np.ndarray, probs: np.ndarray, n_bins: int = N_BINS) -
     return {"ece": ece, "n_bins": n_bins, "bins": bins}
 
 
-def split_metrics(name: str, frame: Any, raw: np.ndarray, corrected: np.ndarray) -> dict[str, Any]:
-    """A split's metrics after the corrections (`name`), per language when it holds several
-    (`name_per_language`), and its macro-F1 before them (`name_uncorrected`)."""
+def split_metrics(
+    name: str,
+    frame: Any,
+    raw: np.ndarray,
+    corrected: np.ndarray,
+    decided: list[str] | None = None,
+) -> dict[str, Any]:
+    """A split's metrics after the corrections (`name`; labels `decided` by the operating point,
+    else the argmax), per language when it holds several (`name_per_language`), and its
+    macro-F1 before them (`name_uncorrected`)."""
     labels, sources = list(frame["label"]), list(frame["source"])
-    out = {name: compute_metrics(labels, argmax_labels(corrected), corrected, sources)}
+    decided = argmax_labels(corrected) if decided is None else decided
+    out = {name: compute_metrics(labels, decided, corrected, sources)}
     if "language" in frame and frame["language"].nunique() > 1:
-        out[f"{name}_per_language"] = per_language(frame, corrected)
+        out[f"{name}_per_language"] = per_language(frame, corrected, decided)
     out[f"{name}_uncorrected"] = {
         "macro_f1": compute_metrics(labels, argmax_labels(raw), raw, sources)["macro_f1"]
     }
     return out
 
 
-def per_language(frame: Any, probs: np.ndarray) -> dict[str, Any]:
+def per_language(frame: Any, probs: np.ndarray, decided: list[str] | None = None) -> dict[str, Any]:
     """Macro-F1, accuracy and rows of each language of a split (the macro-F1 over the labels
-    that language's rows hold)."""
+    that language's rows hold); labels `decided`, else the argmax."""
+    decided = argmax_labels(probs) if decided is None else decided
     out = {}
     for language in sorted(frame["language"].unique()):
         rows = np.flatnonzero((frame["language"] == language).to_numpy())
         labels = [frame["label"].iloc[i] for i in rows]
-        found = compute_metrics(labels, argmax_labels(probs[rows]), probs[rows])
+        found = compute_metrics(labels, [decided[i] for i in rows], probs[rows])
         out[str(language)] = {
             "n": found["n"],
             "macro_f1": found["macro_f1"],

@@ -1,14 +1,14 @@
 """What follows the training loop, as named steps: score the best model on dev and test, refit
-its signal heads, calibrate (the prior correction), choose the language shifts, measure each
-split, gate (the functional suite), calibrate the drop-in formats' attributes
-(training/attributes.py) and publish. `finish` runs them in that order.
+its signal heads, calibrate (the prior correction), choose how scores become labels (the
+operating point, training/decision.py), measure each split, gate (the functional suites),
+calibrate the drop-in formats' attributes (training/attributes.py) and publish. `finish` runs
+them in that order.
 """
 
 from __future__ import annotations
 
 import logging
 import resource
-from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +24,9 @@ from training import artifacts, checkpoint, priors, signal_heads
 from training.attributes import fit as fit_attributes
 from training.batching import encode
 from training.config import TrainConfig
-from training.correction import calibrate, choose_language_shifts, corrected
+from training.correction import calibrate
 from training.dataset import BuiltData
+from training.decision import choose_decision
 from training.gate import GateRefused, gate
 from training.inference import predict_probs
 from training.metrics import split_metrics
@@ -54,21 +55,17 @@ def finish(
         config, data, best, tokenizer, scored["dev"][1]
     )
     bias = calibrate(config, data, probs["dev"], metrics)
-    shifts = choose_language_shifts(config, data.splits["dev"], priors.apply(probs["dev"], bias))
-    for name, raw in probs.items():
-        frame = data.splits[name]
-        metrics |= split_metrics(name, frame, raw, corrected(raw, bias, shifts, frame))
-        logger.info("best model %s macro-F1 %.4f", name, metrics[name]["macro_f1"])
     best.add_label_bias(torch.tensor(bias))
-    meta = replace(
-        ModelMeta.read(run_dir / "best"),
-        language_shift=shifts.shifts,
-        language_shift_other=shifts.other,
-    )
-    if shifts.shifts:
-        metrics["language_shift"] = asdict(shifts)
-    classifier = torch_classifier(best, tokenizer, meta)
-    refused = gate(config, classifier, metrics)
+    plain = torch_classifier(best, tokenizer, ModelMeta.read(run_dir / "best"))
+    decision = choose_decision(config, data, plain, priors.apply(probs["dev"], bias), metrics)
+    for name, raw in probs.items():
+        frame, fixed = data.splits[name], priors.apply(raw, bias)
+        languages = list(frame["language"]) if "language" in frame else ["en"] * len(frame)
+        decided = decision.labels(fixed, languages)
+        metrics |= split_metrics(name, frame, raw, fixed, decided)
+        logger.info("best model %s macro-F1 %.4f", name, metrics[name]["macro_f1"])
+    classifier = torch_classifier(best, tokenizer, decision.meta)
+    refused = gate(config, decision.cases, decision.predict, metrics)
     attributes = fit_attributes(classifier, data.splits["dev"].to_dict("records"))
     metrics["attributes"] = attributes.report["attributes"]
     files = {CALIBRATION_FILE: attributes.to_json()}

@@ -75,7 +75,12 @@ class Assessor:
         a call to violence, and words of violence aimed at a group (each may carry it alone:
         quoted propaganda often reads as `none` to a model trained on posts)."""
         p = self.policy.content_form
-        severity = sum(p.label_severity[label] * prob for label, prob in s.scores.items())
+        # the expected severity, and at least the severity of the label the operating point chose
+        # (its hateful mass may be split between hate_speech and incitement)
+        severity = max(
+            sum(p.label_severity[label] * prob for label, prob in s.scores.items()),
+            p.label_severity[s.label],
+        )
         aimed = max(_hateful(s), max(s.target_groups.values(), default=0.0))
         score = _clip(
             severity

@@ -1,9 +1,14 @@
 """The threshold decision: the six factors weighed together, in the order the Rabat Plan reads.
 
 1. No advocacy of hatred in the text (content and form below `no_advocacy_bar`): not met, from
-   the text alone, whatever the circumstances.
-2. A known factor below its floor holds the text below the threshold, whatever else is high or
-   missing: a journalist reporting (intent), a private message to a few people (extent).
+   the text alone, whatever the circumstances. Never for a text the model labels hateful: the
+   operating point (rabat.model.operating_point) has said it is, and a shortcut that overrules
+   it would turn a call to exterminate into a plain "not met".
+2. A factor stated by the context below its floor holds the text below the threshold, whatever
+   else is high or missing: a journalist reporting (intent), a private message to a few people
+   (extent). A score read from the text alone is an estimate, not a known circumstance: it
+   weighs in step 3 but never holds a text below by its floor (without context, half of a set of
+   explicit threats came out "not met" on a text-only intent estimate).
 3. Otherwise the factors' weighted mean is the combined score. With every factor known, it is
    met at or above the bar. With some missing, the decision is bounded: missing factors at 0
    and at 1. "Met" needs the lower bound at the bar; "not met" needs the upper bound below it;
@@ -94,7 +99,7 @@ class Decider:
         severity = _severity(s)
         missing = [name for name in FACTORS if factors[name].score is None]
         verdict = (
-            self._no_advocacy(factors)
+            (None if Label(s.label).is_hateful else self._no_advocacy(factors))
             or self._below_floor(factors)
             or self._weighed(factors, missing)
         )
@@ -124,12 +129,15 @@ class Decider:
         )
 
     def _below_floor(self, factors: dict[str, Factor]) -> Verdict | None:
-        """Step 2: a known factor below its floor holds the text below the threshold."""
+        """Step 2: a factor the context states below its floor holds the text below the
+        threshold (a text-only estimate does not)."""
         floors = self.policy.decision.floors
         short = [
             n
             for n, floor in floors.items()
-            if factors[n].score is not None and (factors[n].score or 0.0) < floor
+            if factors[n].score is not None
+            and factors[n].source != "text"
+            and (factors[n].score or 0.0) < floor
         ]
         if not short:
             return None

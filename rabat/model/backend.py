@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rabat.model import language_shift
+from rabat.model import language_shift, operating_point
 from rabat.model.meta import ModelMeta
 from rabat.model.prediction import Prediction
 from rabat.model.windows import Rows, predict_in_length_order, predict_windows
+from rabat.text.language import detect_batch
 
 
 class Backend:
@@ -31,11 +32,16 @@ class Backend:
 
         Texts are cleaned as in training (`rabat.text.cleaning.clean`); a text longer than the
         model's window is read in windows (`rabat.model.windows`). A multilingual model's scores
-        are shifted for each text's language (`rabat.model.language_shift`: `languages`, else
-        detected).
+        are shifted for each text's language (`rabat.model.language_shift`) and its label decided
+        by the model's operating point for that language (`rabat.model.operating_point`), the
+        language being `languages`, else detected.
         """
         found = predict_in_length_order(texts, self.batch_size, self._predict_batch)
-        return language_shift.apply(self.meta, texts, found, languages)
+        if not self.meta.reads_language:
+            return found
+        codes = [f.code for f in detect_batch(texts)] if languages is None else list(languages)
+        found = language_shift.apply(self.meta, texts, found, codes)
+        return operating_point.apply(self.meta.operating_point, found, codes)
 
     def _predict_batch(self, texts: list[str]) -> list[Prediction]:
         return predict_windows(

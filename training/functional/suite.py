@@ -105,12 +105,18 @@ def _disguise(text: str, how: Disguise, rng: random.Random) -> str:
 
 
 def score(
-    cases: Sequence[Case], predict_proba: Callable[[list[str]], np.ndarray]
+    cases: Sequence[Case], predict: Callable[[list[str]], np.ndarray | Sequence[str]]
 ) -> dict[str, Any]:
     """Accuracy per category (a case is right when the predicted label is one it expects),
-    overall accuracy over all cases, and the mean over categories."""
-    probs = predict_proba([case.text for case in cases])
-    predicted = [LABELS[i] for i in np.asarray(probs).argmax(axis=1)]
+    overall accuracy over all cases, and the mean over categories.
+
+    `predict` gives each text's label (as a served model decides it, operating point included),
+    or an n x 4 array of probabilities whose argmax is taken."""
+    found = predict([case.text for case in cases])
+    if isinstance(found, np.ndarray):
+        predicted = [LABELS[i] for i in found.argmax(axis=1)]
+    else:
+        predicted = [str(label) for label in found]
     right: dict[str, list[bool]] = defaultdict(list)
     for case, label in zip(cases, predicted, strict=True):
         right[case.category].append(label in EXPECTED[case.expect])
@@ -128,10 +134,11 @@ def score(
 
 
 def score_languages(
-    cases: Mapping[str, Sequence[Case]], predict_proba: Callable[[list[str]], np.ndarray]
+    cases: Mapping[str, Sequence[Case]],
+    predict: Callable[[list[str]], np.ndarray | Sequence[str]],
 ) -> dict[str, dict[str, Any]]:
     """`score` per language: language -> accuracy per category, overall, and the mean."""
-    return {language: score(found, predict_proba) for language, found in cases.items()}
+    return {language: score(found, predict) for language, found in cases.items()}
 
 
 def below_floors(

@@ -1,0 +1,184 @@
+"""Choosing the operating point (rabat.model.operating_point) from data, per language.
+
+The hateful bar of each language is the one of BARS with the best mean of what that language has:
+the hateful-vs-not macro-F1 of its dev rows (natural text, when it has `MIN_ROWS` of them, some
+hateful and some not) and the mean accuracy over the categories of its functional suite (templated
+cases, about two thirds of them hateful). The two pull opposite ways, natural text being mostly
+not hateful, which is why both count. Ties go to the bar nearest 0.5. A language with neither
+takes the median of the chosen bars (`hateful_other`).
+
+The incitement bar (incitement's share of the hateful mass) is chosen on dev alone: every suite
+category that is not a threat accepts `incitement` as hateful, so a suite cannot say when a bar
+calls too much incitement. One bar for all languages, pooled over dev, and a language's own where
+it has `MIN_INCITEMENT` incitement rows.
+
+Dev and the suites are where Rabat tunes; a test split never chooses a bar. The report keeps, per
+language, the precision and recall of `hateful` on dev at every bar, so a user can pick another
+operating point (docs/operating-point.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import f1_score
+
+from rabat.labels import LABELS
+from rabat.model.operating_point import OperatingPoint
+from training.functional.spec import EXPECTED
+
+BARS = tuple(float(round(b, 3)) for b in np.arange(0.05, 0.951, 0.025))
+SHARES = tuple(float(round(b, 2)) for b in np.arange(0.1, 0.91, 0.05))
+MIN_ROWS, MIN_HATEFUL, MIN_INCITEMENT = 100, 20, 30
+HS, INC = LABELS.index("hate_speech"), LABELS.index("incitement")
+OFF, NONE = LABELS.index("offensive"), LABELS.index("none")
+
+
+@dataclass(frozen=True)
+class SuiteScores:
+    """One language's functional suite as scored: probabilities, and each case's expectation and
+    category (training/functional)."""
+
+    probs: np.ndarray
+    expects: Sequence[str]
+    categories: Sequence[str]
+
+
+def decide_rows(probs: np.ndarray, hateful_bar: float, share_bar: float) -> np.ndarray:
+    """Label indices of the cumulative decision for every row (rabat.model.operating_point)."""
+    hateful_mass = probs[:, HS] + probs[:, INC]
+    hateful = hateful_mass >= hateful_bar
+    share = np.divide(probs[:, INC], hateful_mass, out=np.zeros(len(probs)), where=hateful_mass > 0)
+    out = np.where(probs[:, OFF] > probs[:, NONE], OFF, NONE)
+    out[hateful] = np.where(share[hateful] >= share_bar, INC, HS)
+    return out
+
+
+def suite_accuracy(suite: SuiteScores, decided: np.ndarray) -> float:
+    """Mean over categories of the share of cases whose label is one the case expects."""
+    names = np.asarray(suite.categories)
+    right = np.array(
+        [LABELS[i] in EXPECTED[e] for i, e in zip(decided, suite.expects, strict=True)]
+    )
+    return float(np.mean([right[names == name].mean() for name in sorted(set(names.tolist()))]))
+
+
+def binary_f1(gold: np.ndarray, decided: np.ndarray) -> float:
+    """Macro-F1 of hateful against not hateful."""
+    truth, found = np.isin(gold, [HS, INC]), np.isin(decided, [HS, INC])
+    return float(f1_score(truth, found, average="macro", labels=[False, True]))
+
+
+def _usable_dev(gold: np.ndarray) -> bool:
+    hateful = int(np.isin(gold, [HS, INC]).sum())
+    return len(gold) >= MIN_ROWS and MIN_HATEFUL <= hateful < len(gold)
+
+
+def choose_hateful_bar(
+    dev_probs: np.ndarray | None, dev_gold: np.ndarray | None, suite: SuiteScores | None
+) -> dict[str, Any] | None:
+    """One language's hateful bar and what chose it; None when it has neither dev nor suite."""
+    use_dev = dev_probs is not None and dev_gold is not None and _usable_dev(dev_gold)
+    if not use_dev and suite is None:
+        return None
+    table = []
+    for bar in BARS:
+        parts = {}
+        if use_dev:
+            assert dev_probs is not None and dev_gold is not None
+            parts["dev_binary_macro_f1"] = binary_f1(dev_gold, decide_rows(dev_probs, bar, 1.0))
+        if suite is not None:
+            parts["suite"] = suite_accuracy(suite, decide_rows(suite.probs, bar, 0.0))
+        table.append((bar, float(np.mean(list(parts.values()))), parts))
+    bar, objective, parts = max(table, key=lambda row: (row[1], -abs(row[0] - 0.5)))
+    at_half = next(row for row in table if abs(row[0] - 0.5) < 1e-9)
+    return {"bar": bar, "objective": objective, **parts, "at_0.5": at_half[2]}
+
+
+def choose_share_bar(probs: np.ndarray, gold: np.ndarray, hateful_bars: np.ndarray) -> float:
+    """The incitement share bar with the best 4-label macro-F1 on these rows."""
+    present = sorted(set(gold.tolist()))
+
+    def macro(share: float) -> float:
+        decided = _decide_per_row(probs, hateful_bars, share)
+        return float(f1_score(gold, decided, labels=present, average="macro"))
+
+    return max(SHARES, key=lambda share: (macro(share), -abs(share - 0.5)))
+
+
+def _decide_per_row(probs: np.ndarray, hateful_bars: np.ndarray, share: float) -> np.ndarray:
+    out = np.empty(len(probs), dtype=int)
+    for bar in np.unique(hateful_bars):
+        rows = hateful_bars == bar
+        out[rows] = decide_rows(probs[rows], float(bar), share)
+    return out
+
+
+def choose(
+    dev_probs: np.ndarray,
+    dev_gold: Sequence[str],
+    dev_languages: Sequence[str],
+    suites: Mapping[str, SuiteScores],
+) -> tuple[OperatingPoint, dict[str, Any]]:
+    """The operating point for a model, and the report of how each bar was chosen."""
+    gold = np.array([LABELS.index(label) for label in dev_gold])
+    codes = np.asarray(dev_languages)
+    report: dict[str, Any] = {"languages": {}}
+    hateful: dict[str, float] = {}
+    for code in sorted(set(codes.tolist()) | set(suites)):
+        rows = codes == code
+        found = choose_hateful_bar(
+            dev_probs[rows] if rows.any() else None,
+            gold[rows] if rows.any() else None,
+            suites.get(code),
+        )
+        if found is not None:
+            hateful[code] = found["bar"]
+            report["languages"][code] = {"dev_rows": int(rows.sum()), **found}
+    other = float(np.median(list(hateful.values()))) if hateful else 0.5
+    row_bars = np.array([hateful.get(code, other) for code in codes])
+    share_other = choose_share_bar(dev_probs, gold, row_bars)
+    shares = {}
+    for code in sorted(set(codes.tolist())):
+        rows = codes == code
+        if int((gold[rows] == INC).sum()) >= MIN_INCITEMENT:
+            shares[code] = choose_share_bar(dev_probs[rows], gold[rows], row_bars[rows])
+    point = OperatingPoint(other, share_other, hateful, shares)
+    report["dev_tradeoff"] = tradeoff(dev_probs, gold, codes)
+    return point, report
+
+
+def tradeoff(probs: np.ndarray, gold: np.ndarray, codes: np.ndarray) -> dict[str, Any]:
+    """Precision and recall of `hateful` on dev at every tenth of a bar, pooled and per language."""
+    truth = np.isin(gold, [HS, INC])
+    mass = probs[:, HS] + probs[:, INC]
+    out: dict[str, Any] = {}
+    for code in ["all", *sorted(set(codes.tolist()))]:
+        rows = np.ones(len(codes), bool) if code == "all" else codes == code
+        if not truth[rows].any():
+            continue
+        table = {}
+        for bar in np.round(np.arange(0.1, 0.91, 0.1), 1):
+            found = mass[rows] >= bar
+            tp = int((found & truth[rows]).sum())
+            table[f"{bar:.1f}"] = {
+                "precision": tp / int(found.sum()) if found.any() else None,
+                "recall": tp / int(truth[rows].sum()),
+                "flagged": float(found.mean()),
+            }
+        out[code] = table
+    return out
+
+
+def decide_labels(point: OperatingPoint, probs: np.ndarray, languages: Sequence[str]) -> list[str]:
+    """Each row's label under `point`, by the row's language (dev and test: the corpus's)."""
+    hateful = np.array([point.bars(code)[0] for code in languages])
+    share = np.array([point.bars(code)[1] for code in languages])
+    out = np.empty(len(probs), dtype=int)
+    for h, s in set(zip(hateful.tolist(), share.tolist(), strict=True)):
+        rows = (hateful == h) & (share == s)
+        out[rows] = decide_rows(probs[rows], h, s)
+    return [LABELS[i] for i in out]
