@@ -17,9 +17,10 @@ import yaml
 
 from rabat.labels import HATEFUL, LABELS
 from training.augment import ARABIC_OBFUSCATIONS, OBFUSCATIONS, Disguise
+from training.functional.disguises import DEVANAGARI_OBFUSCATIONS, HAN_OBFUSCATIONS, units
 
 HERE = Path(__file__).parent
-LANGUAGES: tuple[str, ...] = ("en", "fr", "de", "es", "ar")
+LANGUAGES: tuple[str, ...] = ("en", "fr", "de", "es", "ar", "nl", "hi", "zh")
 EXPECTED = {
     "hateful": frozenset(HATEFUL),
     "incitement": frozenset({"incitement"}),
@@ -31,6 +32,9 @@ _BRACES = re.compile(r"\{([^{}]*)\}")
 _CHOICE = re.compile(r"\{([^{}|]+)\|([^{}|]+)\}")
 _KEY = re.compile(r"\[([^\]]+)\]")
 _GROUP_KEYS = frozenset({"groups", "identity_words", "feminine"})
+# Letters (`units`) a disguised word needs: four, but a Chinese word is mostly two characters and
+# a Hindi word two or three letters (dropping one needs three).
+MIN_LETTERS = {"zh": 2, "hi": 3}
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,7 @@ def load_spec(language: str = "en") -> Spec:
             "groups; list only names that appear under `groups`"
         )
     categories = {
-        name: _category(templates_path, name, raw)
+        name: _category(templates_path, name, raw, MIN_LETTERS.get(language, 4))
         for name, raw in _read_mapping(templates_path).items()
     }
     missing = [name for name in OBFUSCATED if name not in categories]
@@ -109,7 +113,7 @@ def _read_mapping(path: Path) -> dict[str, Any]:
     return found
 
 
-def _category(path: Path, name: str, raw: Any) -> Category:
+def _category(path: Path, name: str, raw: Any, letters: int) -> Category:
     where = f"{path}, category {name}"
     if not isinstance(raw, dict) or set(raw) != {"expect", "templates"}:
         raise ValueError(f"{where}: expected exactly the keys expect and templates, found {raw!r}")
@@ -119,13 +123,16 @@ def _category(path: Path, name: str, raw: Any) -> Category:
     if not templates or not all(isinstance(t, str) for t in templates):
         raise ValueError(f"{where}: templates must be a non-empty list of strings")
     for template in templates:
-        check_template(template, obfuscated=name in OBFUSCATED, where=where)
+        check_template(template, obfuscated=name in OBFUSCATED, where=where, letters=letters)
     return Category(raw["expect"], tuple(templates))
 
 
-def check_template(template: str, obfuscated: bool, where: str = "template") -> None:
+def check_template(
+    template: str, obfuscated: bool, where: str = "template", letters: int = 4
+) -> None:
     """Raise if `template` has a placeholder the suite cannot fill, or (for the obfuscation
-    categories) not exactly one [bracketed] word of at least four letters in every form."""
+    categories) not exactly one [bracketed] word of at least `letters` letters (`units`) in
+    every form."""
     fields = _BRACES.findall(template)
     unknown = [f for f in fields if f not in PLACEHOLDERS and f.count("|") != 1]
     if unknown:
@@ -142,11 +149,11 @@ def check_template(template: str, obfuscated: bool, where: str = "template") -> 
     if not obfuscated:
         return
     keys = _KEY.findall(template)
-    shortest = min((len(form) for key in keys for form in _forms(key)), default=0)
-    if len(keys) != 1 or shortest < 4:
+    shortest = min((len(units(form)) for key in keys for form in _forms(key)), default=0)
+    if len(keys) != 1 or shortest < letters:
         raise ValueError(
-            f"{where}: {template!r} needs exactly one [bracketed] word of four letters or more "
-            "for the obfuscation categories to disguise"
+            f"{where}: {template!r} needs exactly one [bracketed] word of {letters} letters or "
+            "more for the obfuscation categories to disguise"
         )
 
 
@@ -163,5 +170,13 @@ def _resolve(text: str, form: int) -> str:
 
 def obfuscations(language: str) -> dict[str, Disguise]:
     """The disguises tested in `language`: the augmenter's, except that Arabic script has no
-    leetspeak (digits stand for letters only in Latin-script Arabizi) and gains elongation."""
-    return dict(ARABIC_OBFUSCATIONS if language == "ar" else OBFUSCATIONS)
+    leetspeak (digits stand for letters only in Latin-script Arabizi) and gains elongation, and
+    Hindi and Chinese have their script's (disguises.py)."""
+    return dict(_SCRIPT_OBFUSCATIONS.get(language, OBFUSCATIONS))
+
+
+_SCRIPT_OBFUSCATIONS = {
+    "ar": ARABIC_OBFUSCATIONS,
+    "hi": DEVANAGARI_OBFUSCATIONS,
+    "zh": HAN_OBFUSCATIONS,
+}

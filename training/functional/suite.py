@@ -14,7 +14,8 @@ a lexicon is given.
 Obfuscation categories disguise the [bracketed] word of the derogation and slur templates with
 each of the augmenter's obfuscations (training/augment.py): the model learns from those
 transformations of corpus rows, and is tested here on different texts (Arabic: no leetspeak,
-and an elongation with tatweel; spec.obfuscations).
+and an elongation with tatweel; Hindi and Chinese: their script's, disguises.py;
+spec.obfuscations).
 """
 
 from __future__ import annotations
