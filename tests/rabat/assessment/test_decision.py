@@ -3,6 +3,7 @@ plain sentence."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,35 @@ def test_a_long_text_cites_the_window_it_was_decided_on() -> None:
     result = ASSESSOR.assess("x" * 600, window, Context.model_validate(HIGH))
     assert result.window == (400, 520)
     assert "the most severe window, characters 400-520" in result.summary
+
+
+# The RTLM case of issue 28: the hateful mass split between hate_speech and incitement, so
+# `none` is the argmax while the operating point labels it incitement.
+SPLIT = Prediction(
+    "incitement",
+    {"none": 0.39, "offensive": 0.10, "hate_speech": 0.23, "incitement": 0.28},
+    {},
+    0.2,
+    0.0,
+    truncated=False,
+)
+
+
+def test_a_text_labelled_hateful_is_never_not_met_by_the_text_only_shortcut() -> None:
+    result = ASSESSOR.assess("a placeholder call", SPLIT, None)
+    assert result.threshold_met is None, result.reason
+    assert result.factors["content_form"].score == pytest.approx(1.0)
+    as_none = ASSESSOR.assess("a placeholder call", replace(SPLIT, label="none"), None)
+    assert result.factors["content_form"].score > as_none.factors["content_form"].score
+
+
+def test_a_text_only_estimate_below_its_floor_does_not_hold_a_threat_below() -> None:
+    weak = signals("incitement", 0.35)  # its intent, read from the text alone, is under 0.3
+    result = ASSESSOR.assess("a plain remark", weak, None)
+    assert result.factors["intent"].source == "text"
+    assert result.factors["intent"].score < POLICY.decision.floors["intent"]
+    assert result.threshold_met is None and "below floor" not in result.reason
+    stated = ASSESSOR.assess(
+        "a plain remark", weak, Context.model_validate(with_purpose(HIGH, "reporting"))
+    )
+    assert stated.threshold_met is False and stated.drivers == ["intent"]
