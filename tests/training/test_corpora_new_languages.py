@@ -62,7 +62,8 @@ def test_mpold_drops_the_marked_errors_and_subtypes_hate(data_dir: Path) -> None
 
 def test_hateval_group_hate_is_hate_and_individual_abuse_is_offensive(data_dir: Path) -> None:
     counts = Counter(load_corpus("hateval2019_es", data_dir)["label"])
-    # README, train + dev: HS 1,857 + 222; individual 1,053 + 127 + 76 + 10; group 449 + 49 + 279 + 36
+    # README, train + dev: HS 1,857 + 222; to one individual 1,053 + 127 + 76 + 10;
+    # to a group 449 + 49 + 279 + 36
     assert counts == {"none": 2643 + 278, "offensive": 1266, "hate_speech": 813}
 
 
