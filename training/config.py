@@ -20,7 +20,14 @@ from pydantic import Field, ValidationError, ValidationInfo, field_validator, mo
 
 from rabat.defaults import RELEASE_DIR
 from rabat.labels import LABELS
-from training.config_sections import AugmentConfig, GateConfig, SplitConfig, Strict, TrainParams
+from training.config_sections import (
+    AugmentConfig,
+    GateConfig,
+    LanguageSampling,
+    SplitConfig,
+    Strict,
+    TrainParams,
+)
 
 DATA_DIR_ENV = "RABAT_DATA_DIR"
 BUNDLED_MINILM = "minilm"
@@ -52,6 +59,9 @@ class TrainConfig(Strict):
         default_factory=dict,
         description="label -> most training rows per language, for each language outside "
         "capped_languages (needs capped_languages)",
+    )
+    language_sampling: LanguageSampling | None = Field(
+        None, description="re-draw the training split by language after the caps (None: off)"
     )
     limit_per_corpus: int | None = Field(None, ge=1, description="smoke runs: rows kept per corpus")
     corpus_limits: dict[str, int] = Field(

@@ -41,6 +41,24 @@ class AugmentConfig(Strict):
     seed: int = 13
 
 
+class LanguageSampling(Strict):
+    """Temperature sampling of the training split by language (training/sampling.py): each
+    language gets a share of `total` rows proportional to n_lang ** alpha, small languages
+    repeated and large ones sampled down; dev and test keep every row."""
+
+    alpha: float = Field(
+        ..., gt=0, le=1, description="1: natural shares; lower flattens them (XLM-R 0.3, mT5 0.3)"
+    )
+    total: int | None = Field(
+        None, ge=1, description="training rows after sampling (None: as many as before)"
+    )
+    max_repeats: float = Field(
+        5.0,
+        ge=1,
+        description="most copies of a language's rows, so a tiny language is not memorised",
+    )
+
+
 class GateConfig(Strict):
     """The publish gate: `latest` moves to a new model only if every functional-suite category
     reaches its floor (training/functional). The model is written either way."""

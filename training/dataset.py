@@ -35,6 +35,7 @@ from training.config import TrainConfig
 from training.corpora import DEFAULT_LANGUAGE
 from training.replay import replay
 from training.reviewed import SOURCE as REVIEW
+from training.sampling import sample_languages
 from training.sources import count_labels, licence_summary, load_sources
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,11 @@ def build(config: TrainConfig) -> BuiltData:
         config.capped_languages,
         config.language_caps,
     )
+    sampling = config.language_sampling
+    if sampling is not None:
+        splits["train"] = sample_languages(
+            splits["train"], sampling.alpha, sampling.total, config.split.seed, sampling.max_repeats
+        )
     if config.replay_rows is not None:
         splits["train"] = replay(splits["train"], config.replay_rows, config.split.seed)
     if config.replay_eval_rows is not None:
@@ -80,6 +86,7 @@ def build(config: TrainConfig) -> BuiltData:
         "train_caps": config.train_caps,
         "capped_languages": config.capped_languages,
         "language_caps": config.language_caps,
+        "language_sampling": sampling.model_dump() if sampling else None,
         "augmentation": augmented,
         "rows_per_label": {name: count_labels(frame) for name, frame in splits.items()},
         "rows_per_source": {

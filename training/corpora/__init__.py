@@ -22,13 +22,17 @@ from training.corpora import (
     gab_hate,
     germeval2018,
     germeval_harmful,
+    haspeede2,
     hatemoji,
+    hateval2019_es,
     hatexplain,
     implicit_hate,
     mlma,
+    mpold,
     myhatespeech,
     olid,
     online_misogyny,
+    osact2020_ar,
     pejorativity,
     reddit_bias,
     rtp_lx,
@@ -112,6 +116,20 @@ RECIPES: dict[str, Recipe] = {
         bangla.load_multihate, (bangla.MULTIHATE,), "CC-BY-NC-SA-4.0", False, "bn"
     ),
     "myhatespeech": Recipe(myhatespeech.load, myhatespeech.FILES, "CC-BY-NC-SA-4.0", False, "my"),
+    "osact2020_ar": Recipe(osact2020_ar.load, osact2020_ar.FILES, "CC-BY (no version)", True, "ar"),
+    "mpold": Recipe(mpold.load, mpold.FILES, "Apache-2.0", True, "ar"),
+    "hateval2019_es": Recipe(
+        hateval2019_es.load,
+        hateval2019_es.FILES,
+        "CC-BY-NC-4.0",
+        False,
+        "es",
+        "the organisers' older disclaimer: for academic purposes only; use only in "
+        "non-commercial recipes and research",
+    ),
+    "haspeede2": Recipe(
+        haspeede2.load, haspeede2.FILES, "CC-BY-NC-SA-4.0", False, "it", "share-alike"
+    ),
     "rtp_lx": Recipe(
         rtp_lx.load,
         rtp_lx.FILES,

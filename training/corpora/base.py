@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +30,9 @@ logger = logging.getLogger(__name__)
 # digest of rabat/text/cleaning.py goes into the function, so a changed clean-up invalidates the
 # cache.
 CLEANING = hashlib.sha256(Path(rabat.text.cleaning.__file__).read_bytes()).hexdigest()[:16]
+
+# The placeholders the corpora ship (`@USER`, `@user`, `@User.IDX`, `URL`) and real ones.
+_MENTION_OR_LINK = re.compile(r"@[\w.]+|https?://\S+|www\.\S+|\bURL\b")
 
 FEATURES = datasets.Features(
     {
@@ -92,6 +97,13 @@ def finalise(record: Record) -> Record:
             f"recipe produced unknown target groups {sorted(targets - set(TARGET_GROUPS))}"
         )
     return Record(record.label, targets, violence, dehum, evidence, record.language, record.group)
+
+
+def has_words(text: str) -> bool:
+    """Whether a raw text keeps anything once mentions, links, punctuation and spaces are gone
+    (the data README's rule: a row that is only a link, a mention or punctuation is dropped)."""
+    rest = _MENTION_OR_LINK.sub(" ", text)
+    return any(not (char.isspace() or unicodedata.category(char).startswith("P")) for char in rest)
 
 
 def read_table(path: Path, columns: Iterable[str], delimiter: str = ",") -> datasets.Dataset:
