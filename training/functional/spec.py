@@ -19,7 +19,7 @@ from rabat.labels import HATEFUL, LABELS
 from training.augment import ARABIC_OBFUSCATIONS, OBFUSCATIONS, Disguise
 
 HERE = Path(__file__).parent
-LANGUAGES: tuple[str, ...] = ("en", "fr", "de", "es", "ar")
+LANGUAGES: tuple[str, ...] = ("en", "fr", "de", "es", "ar", "it", "pt", "pl")
 EXPECTED = {
     "hateful": frozenset(HATEFUL),
     "incitement": frozenset({"incitement"}),
