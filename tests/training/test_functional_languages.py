@@ -1,4 +1,4 @@
-"""The functional suite in French, German, Spanish and Arabic: files, cases, scores, the command."""
+"""The functional suite in every language besides English: files, cases, slurs and scores."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from rabat.labels import LABELS
 from training.augment import TATWEEL
 from training.functional import spec as spec_module
-from training.functional.slurs import slurs_for
+from training.functional.slurs import HURTLEX_LOCALES, derive_hurtlex_slurs, slurs_for
 from training.functional.spec import (
     EXPECTED,
     Spec,
@@ -99,16 +99,39 @@ def test_every_declared_category_yields_cases_in_its_language(
     assert [c.text for c in reseeded] != [c.text for c in cases]
 
 
-def test_slurs_are_derived_for_french_and_arabic_only(data_dir: Path) -> None:
+def test_slurs_are_derived_for_french_and_arabic_from_mlma(data_dir: Path) -> None:
     for language in ("fr", "ar"):
         spec = load_spec(language)
         words = slurs_for(language, data_dir, spec.identity_words)
         assert 1 <= len(words) <= 6 and all(w.isalpha() and len(w) >= 4 for w in words)
         assert not {w.lower() for w in spec.identity_words} & set(words)
-    for language in ("de", "es"):
-        assert slurs_for(language, data_dir, load_spec(language).identity_words) == []
-        categories = {c.category for c in build_cases(data_dir, language=language)}
-        assert "slur" not in categories and "derogation_emotion" in categories
+
+
+HURTLEX_SUITES = tuple(language for language in OTHERS if language in HURTLEX_LOCALES)
+
+
+@pytest.mark.parametrize("language", HURTLEX_SUITES)
+def test_slurs_are_derived_from_hurtlex_without_identity_words(
+    language: str, data_dir: Path
+) -> None:
+    spec = load_spec(language)
+    words = slurs_for(language, data_dir, spec.identity_words)
+    assert 1 <= len(words) <= 6 and len(set(words)) == len(words)
+    assert all(w.isalpha() and w == w.lower() for w in words)
+    assert not {w.lower() for w in spec.identity_words} & set(words)
+    group_words = {w.lower() for group in spec.groups for w in group.split()}
+    assert not group_words & set(words)
+    assert slurs_for(language, data_dir, spec.identity_words) == words  # deterministic
+    fewer = derive_hurtlex_slurs(data_dir, language, [*spec.identity_words, words[0]])
+    assert words[0] not in fewer and fewer[: len(words) - 1] == words[1:]
+    slur_cases = [c for c in build_cases(data_dir, language=language) if c.category == "slur"]
+    assert len(slur_cases) == len(words) * len(spec.categories["slur"].templates)
+
+
+def test_hurtlex_slurs_fall_back_to_none_without_the_data(tmp_path: Path) -> None:
+    assert derive_hurtlex_slurs(tmp_path, "de", []) == []
+    categories = {c.category for c in build_cases(tmp_path, language="pl")}
+    assert "slur" not in categories and "derogation_emotion" in categories
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -140,6 +163,14 @@ def test_choices_agree_with_the_group() -> None:
     ]
     french = dict((g, t) for t, g in load_spec("fr").fill("Les {group} sont {tous|toutes}.", []))
     assert french["femmes"].endswith("toutes.") and french["musulmans"].endswith("tous.")
+    polish = dict((g, t) for t, g in load_spec("pl").fill("{Group} {byli|były} tu.", []))
+    assert polish["Żydzi"] == "Żydzi byli tu." and polish["kobiety"] == "Kobiety były tu."
+    portuguese = dict((g, t) for t, g in load_spec("pt").fill("{Os|As} {group}.", []))
+    assert portuguese["mulheres"] == "As mulheres." and portuguese["judeus"] == "Os judeus."
+    italian = dict((g, t) for t, g in load_spec("it").fill("{Group} sono {tutti|tutte}.", []))
+    assert italian["gli ebrei"] == "Gli ebrei sono tutti." and italian["le donne"].endswith(
+        "tutte."
+    )
     arabic = dict((g, t) for t, g in load_spec("ar").fill("{group} {كلهم|كلهن}", []))
     assert arabic["النساء"].endswith("كلهن") and arabic["اليهود"].endswith("كلهم")
 
@@ -182,3 +213,22 @@ def test_scores_per_language_match_a_hand_count() -> None:
     head, rows = table_rows({"fr": results["fr"]})
     assert head == ["category (cases)", "fr"]
     assert rows[0] == ["threat (2)", "0.500"] and rows[-2] == ["overall", "0.667"]
+
+
+@pytest.mark.parametrize(
+    ("language", "merging"),
+    [
+        ("it", r"di|a|da|in|su|tra|fra"),  # would merge with the group's article, or read oddly
+        ("pl", r"w|we|z|ze|na|do|o|od|przez|dla|przeciw|przeciwko|u|po|za|bez|przy|ku"),
+    ],
+)
+def test_groups_never_follow_a_preposition_that_changes_them(language: str, merging: str) -> None:
+    after = re.compile(rf"\b({merging}) \{{[Gg]roup\}}", re.IGNORECASE)
+    for category in load_spec(language).categories.values():
+        for template in category.templates:
+            assert not after.search(template), template
+
+
+@pytest.mark.parametrize("language", ("it", "pt", "pl"))
+def test_latin_script_languages_get_the_augmenters_five_obfuscations(language: str) -> None:
+    assert set(obfuscations(language)) == {"spaced", "leet", "dropped", "swapped", "doubled"}

@@ -7,13 +7,23 @@
   that annotators called hostile (no `normal` sentiment) and aimed at a protected group, more
   frequent there than in `normal` tweets, and rare in ordinary text (in at most 0.2% of the
   language's RTP-LX prompts, which rules out function words without a stop list).
-- German and Spanish: none (README.md says why); give a lexicon instead.
+- German, Spanish, Italian, Portuguese, Polish, Dutch, Hindi and Chinese
+  (`derive_hurtlex_slurs`): Hurtlex's conservative nouns for ethnic slurs and negative
+  stereotypes (`ps`) and for homosexuality (`om`), single words, minus the words Hurtlex also
+  files under cognitive, moral or physical defects (`ddp`, `dmc`, `ddf`: "idiot", "stupid",
+  insults for anyone). Hurtlex has no frequency, so the words are ranked by how many of the
+  language's RTP-LX prompts that annotators scored as an identity attack contain them; a word
+  must be in at least two such prompts and in more of them than of the other prompts
+  (Chinese is written without spaces, so there a word is found as a substring).
+  Hurtlex and RTP-LX are non-commercial: used here only to build evaluation cases.
 
-Identity words (groups.yaml) are never taken. A lexicon file replaces the derivation.
+Identity words (groups.yaml) are never taken. A lexicon file replaces the derivation. Without
+the data a derivation needs, the language has no slur cases (logged).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -21,7 +31,26 @@ from pathlib import Path
 
 import pandas as pd
 
+logger = logging.getLogger(__name__)
+
 MAX_SLURS = 6
+# Hurtlex's categories for words that attack a group: ethnic slurs and negative stereotypes,
+# and homosexuality. `cds` (derogatory words) and the defect categories insult anyone.
+HURTLEX_SLURS = frozenset({"ps", "om"})
+HURTLEX_INSULTS = frozenset({"ddp", "dmc", "ddf"})
+# The languages slurs are taken from Hurtlex for, and their RTP-LX locale files.
+HURTLEX_LOCALES = {
+    "de": ("DE",),
+    "es": ("ES",),
+    "it": ("IT",),
+    "pt": ("PT",),
+    "pl": ("PL",),
+    "nl": ("NL",),
+    "hi": ("HI",),
+    "zh": ("ZH-Hans", "ZH-Hant"),
+}
+# Written without spaces between words: a word is found as a substring.
+_SPACELESS = frozenset({"zh"})
 MLMA_LOCALES = {"fr": "FR", "ar": "AR"}
 # MLMA's `group` values that are not protected groups.
 _UNPROTECTED = frozenset({"other", "individual", "left_wing_people"})
@@ -122,8 +151,51 @@ def _arabic_forms(words: list[str]) -> list[str]:
     return out
 
 
+def derive_hurtlex_slurs(data_dir: Path, language: str, identity_words: Sequence[str]) -> list[str]:
+    """Slurs from Hurtlex ranked by RTP-LX identity attacks (see the module docstring), most
+    frequent first; none, with a warning, when either file is missing."""
+    lexicon = data_dir / f"hurtlex/hurtlex_{language.upper()}.csv"
+    prompts_path = data_dir / "rtp-lx/prompts.csv"
+    missing = [str(p) for p in (lexicon, prompts_path) if not p.exists()]
+    if missing:
+        logger.warning("no %s slur cases: %s missing (set RABAT_DATA_DIR)", language, missing)
+        return []
+    skip = {w.lower() for w in identity_words}
+    candidates = [w for w in _hurtlex_candidates(lexicon) if w not in skip]
+    prompts = pd.read_csv(prompts_path, keep_default_na=False)
+    prompts = prompts[prompts["file_locale"].isin(HURTLEX_LOCALES[language])]
+    attack = (prompts["IdentityAttack"] >= 2).tolist()
+    texts = [str(text).lower() for text in prompts["Prompt"]]
+    searched: list[str | set[str]] = (
+        list(texts) if language in _SPACELESS else [set(_LETTERS.findall(t)) for t in texts]
+    )
+    scored = []
+    for word in candidates:
+        found = [word in text for text in searched]
+        hits = sum(f and a for f, a in zip(found, attack, strict=True))
+        others = sum(found) - hits
+        if hits >= 2 and hits > others:
+            scored.append((-hits, others, word))
+    return [word for _, _, word in sorted(scored)][:MAX_SLURS]
+
+
+def _hurtlex_candidates(path: Path) -> list[str]:
+    """Conservative single-word nouns filed under a slur category and never under an insult."""
+    rows = pd.read_csv(path, keep_default_na=False)
+    rows = rows[rows["level"] == "conservative"]
+    lemmas = rows["lemma"].str.lower()
+    insults = set(lemmas[rows["category"].isin(HURTLEX_INSULTS)])
+    slurs = lemmas[(rows["pos"] == "n") & rows["category"].isin(HURTLEX_SLURS)]
+    return sorted({w for w in slurs if _LETTERS.fullmatch(w) and len(w) >= 2 and w not in insults})
+
+
+def _hurtlex_derivation(language: str) -> Callable[[Path, Sequence[str]], list[str]]:
+    return lambda data_dir, words: derive_hurtlex_slurs(data_dir, language, words)
+
+
 DERIVATIONS: dict[str, Callable[[Path, Sequence[str]], list[str]]] = {
     "en": derive_slurs,
     "fr": lambda data_dir, words: derive_mlma_slurs(data_dir, "fr", words),
     "ar": lambda data_dir, words: derive_mlma_slurs(data_dir, "ar", words),
+    **{language: _hurtlex_derivation(language) for language in HURTLEX_LOCALES},
 }

@@ -20,7 +20,7 @@ from training.augment import ARABIC_OBFUSCATIONS, OBFUSCATIONS, Disguise
 from training.functional.disguises import DEVANAGARI_OBFUSCATIONS, HAN_OBFUSCATIONS, units
 
 HERE = Path(__file__).parent
-LANGUAGES: tuple[str, ...] = ("en", "fr", "de", "es", "ar", "nl", "hi", "zh")
+LANGUAGES: tuple[str, ...] = ("en", "fr", "de", "es", "ar", "it", "pt", "pl", "nl", "hi", "zh")
 EXPECTED = {
     "hateful": frozenset(HATEFUL),
     "incitement": frozenset({"incitement"}),
