@@ -4,8 +4,11 @@ The hateful bar of each language is the one of BARS with the best mean of what t
 the hateful-vs-not macro-F1 of its dev rows (natural text, when it has `MIN_ROWS` of them, some
 hateful and some not) and the mean accuracy over the categories of its functional suite (templated
 cases, about two thirds of them hateful). The two pull opposite ways, natural text being mostly
-not hateful, which is why both count. Ties go to the bar nearest 0.5. A language with neither
-takes the median of the chosen bars (`hateful_other`).
+not hateful, which is why both count. A language with a suite but no usable dev rows counts, in
+place of its own natural text, the mean of the other languages' dev macro-F1 at that bar: a suite
+alone would push the bar down to "hateful" for nearly everything (Spanish went to 0.075). Ties
+go to the bar nearest 0.5. A language with neither takes the median of the chosen bars
+(`hateful_other`).
 
 The incitement bar (incitement's share of the hateful mass) is chosen on dev alone: every suite
 category that is not a threat accepts `incitement` as hateful, so a suite cannot say when a bar
@@ -78,9 +81,13 @@ def _usable_dev(gold: np.ndarray) -> bool:
 
 
 def choose_hateful_bar(
-    dev_probs: np.ndarray | None, dev_gold: np.ndarray | None, suite: SuiteScores | None
+    dev_probs: np.ndarray | None,
+    dev_gold: np.ndarray | None,
+    suite: SuiteScores | None,
+    proxy: dict[float, float] | None = None,
 ) -> dict[str, Any] | None:
-    """One language's hateful bar and what chose it; None when it has neither dev nor suite."""
+    """One language's hateful bar and what chose it; None when it has neither dev nor suite.
+    `proxy`: bar -> the other languages' mean dev macro-F1, for a suite without dev rows."""
     use_dev = dev_probs is not None and dev_gold is not None and _usable_dev(dev_gold)
     if not use_dev and suite is None:
         return None
@@ -90,6 +97,8 @@ def choose_hateful_bar(
         if use_dev:
             assert dev_probs is not None and dev_gold is not None
             parts["dev_binary_macro_f1"] = binary_f1(dev_gold, decide_rows(dev_probs, bar, 1.0))
+        elif proxy:
+            parts["other_languages_dev_binary_macro_f1"] = proxy[bar]
         if suite is not None:
             parts["suite"] = suite_accuracy(suite, decide_rows(suite.probs, bar, 0.0))
         table.append((bar, float(np.mean(list(parts.values()))), parts))
@@ -128,12 +137,14 @@ def choose(
     codes = np.asarray(dev_languages)
     report: dict[str, Any] = {"languages": {}}
     hateful: dict[str, float] = {}
+    proxy = _dev_proxy(dev_probs, gold, codes)
     for code in sorted(set(codes.tolist()) | set(suites)):
         rows = codes == code
         found = choose_hateful_bar(
             dev_probs[rows] if rows.any() else None,
             gold[rows] if rows.any() else None,
             suites.get(code),
+            proxy,
         )
         if found is not None:
             hateful[code] = found["bar"]
@@ -149,6 +160,26 @@ def choose(
     point = OperatingPoint(other, share_other, hateful, shares)
     report["dev_tradeoff"] = tradeoff(dev_probs, gold, codes)
     return point, report
+
+
+def _dev_proxy(probs: np.ndarray, gold: np.ndarray, codes: np.ndarray) -> dict[float, float]:
+    """bar -> the mean over languages with usable dev rows of their hateful-vs-not macro-F1."""
+    usable = [c for c in sorted(set(codes.tolist())) if _usable_dev(gold[codes == c])]
+    return (
+        {
+            bar: float(
+                np.mean(
+                    [
+                        binary_f1(gold[codes == c], decide_rows(probs[codes == c], bar, 1.0))
+                        for c in usable
+                    ]
+                )
+            )
+            for bar in BARS
+        }
+        if usable
+        else {}
+    )
 
 
 def tradeoff(probs: np.ndarray, gold: np.ndarray, codes: np.ndarray) -> dict[str, Any]:

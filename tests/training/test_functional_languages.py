@@ -107,7 +107,14 @@ def test_slurs_are_derived_for_french_and_arabic_from_mlma(data_dir: Path) -> No
         assert not {w.lower() for w in spec.identity_words} & set(words)
 
 
-HURTLEX_SUITES = tuple(language for language in OTHERS if language in HURTLEX_LOCALES)
+# Hindi's Hurtlex list matches no identity-attack prompt twice: no slur cases (README.md)
+HURTLEX_SUITES = tuple(c for c in OTHERS if c in HURTLEX_LOCALES and c != "hi")
+
+
+def test_hindi_gets_no_hurtlex_slur_and_so_no_slur_case(data_dir: Path) -> None:
+    spec = load_spec("hi")
+    assert slurs_for("hi", data_dir, spec.identity_words) == []
+    assert "slur" not in {c.category for c in build_cases(data_dir, language="hi")}
 
 
 @pytest.mark.parametrize("language", HURTLEX_SUITES)
