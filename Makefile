@@ -58,10 +58,11 @@ retrain: install  ## one retraining run now: pull (PROJECT=id), train CONFIG, ex
 retrain-watch: install  ## the retraining job: run what POST /retrain and Label Studio ask the service for
 	$(PY) -m retraining watch
 
-eval: install  ## evaluate MODEL on its dev and test splits, HateXplain's validation split and the functional suite, against the baselines
+eval: install  ## evaluate MODEL on its dev and test splits, HateXplain's validation split and the functional suites of every language, against the baselines
 	$(PY) -m evaluation heldout --out $(MODEL)/eval/heldout --model $(MODEL)
 	$(PY) -m evaluation report --model $(MODEL) $(MODEL)/splits/dev.jsonl $(MODEL)/splits/test.jsonl \
 		$(MODEL)/eval/heldout/hatexplain_val.jsonl $(MODEL)/eval/heldout/dev_perturbed.jsonl
+	$(PY) -m evaluation functional --model $(MODEL) --json $(MODEL)/eval/functional.json
 
 cases: install  ## the Rabat decision on the case bank (docs/cases) and the functional suite's threats (MODEL=...)
 	$(PY) -m evaluation cases --model $(MODEL)

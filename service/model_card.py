@@ -39,6 +39,7 @@ def read_model_card(meta: ModelMeta, settings: Settings) -> dict[str, Any]:
             g: TARGET_GROUP_DEFINITIONS.get(g, "") for g in meta.target_groups
         },
         "binary_signals": list(meta.binary_signals),
+        "operating_point": operating_point_summary(meta, metrics),
         "metrics": _metrics_summary(metrics),
         "data": _data_summary(manifest),
         "languages": languages_summary(metrics, manifest, settings.model_dir),
@@ -51,6 +52,25 @@ def read_model_card(meta: ModelMeta, settings: Settings) -> dict[str, Any]:
             "max_body_bytes": settings.max_body_bytes,
         },
     }
+
+
+def operating_point_summary(meta: ModelMeta, metrics: dict[str, Any] | None) -> dict[str, Any]:
+    """How scores become the label (rabat.model.operating_point): the rule and the bars in
+    force, and, when training recorded it, hateful precision and recall on dev at other bars so
+    a deployment can pick its own."""
+    point = meta.operating_point
+    if point is None:
+        return {"rule": "argmax", "note": "trained before the operating point: the top label"}
+    found = {
+        **point.to_json(),
+        "meaning": "hateful when p(hate_speech) + p(incitement) >= the language's `hateful` bar "
+        "(`hateful_other` for any other language); then incitement when p(incitement) / "
+        "p(hateful) >= its `incitement` bar; otherwise offensive or none, whichever is higher",
+    }
+    chosen = ((metrics or {}).get("operating_point") or {}).get("chosen") or {}
+    if isinstance(chosen.get("dev_tradeoff"), dict):
+        found["dev_tradeoff"] = chosen["dev_tradeoff"]
+    return found
 
 
 def attributes_summary(found: dict[str, Any] | None) -> dict[str, Any]:
@@ -143,6 +163,13 @@ def languages_summary(
                     for code, value in (result.get("functional") or {}).items()
                     if isinstance(value, dict)
                 }
+    if not functional and isinstance((metrics or {}).get("functional_languages"), dict):
+        # the gate's suites, scored at publication with the operating point in force
+        functional = {
+            code: value.get("overall")
+            for code, value in metrics["functional_languages"].items()  # type: ignore[index]
+            if isinstance(value, dict)
+        }
     summary = {"trained": trained, "dev_macro_f1": dev, "functional": functional}
     shift = (metrics or {}).get("language_shift")
     if isinstance(shift, dict) and isinstance(shift.get("shifts"), dict):

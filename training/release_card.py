@@ -62,10 +62,44 @@ def card(model_dir: Path, record: dict[str, Any]) -> str:
         f"- dev macro-F1 {metrics['dev']['macro_f1']:.3f}, test macro-F1 "
         f"{metrics['test']['macro_f1']:.3f} ({metrics['dev']['n']} rows each)",
         f"- incitement F1 on dev {metrics['dev']['per_label']['incitement']['f1'] or 0:.3f}",
-        f"- English functional suite {metrics['functional']['overall']:.3f}",
+        f"- English functional suite {metrics['functional']['overall']:.3f} (every language's "
+        "below, with the operating point in force)",
     ]
+    lines += operating_point_section(metrics)
     lines += vocabulary_section(record)
     return "\n".join(lines)
+
+
+def operating_point_section(metrics: dict[str, Any]) -> list[str]:
+    """The operating point in force (rabat.model.operating_point) and every language's suite."""
+    point = metrics.get("operating_point")
+    if not point:
+        return ["", "## Operating point", "", "The top label (argmax): no operating point."]
+    chosen = point.get("chosen", {}).get("languages", {})
+    suites = metrics.get("functional_languages") or {}
+    lines = [
+        "",
+        "## Operating point",
+        "",
+        "The label is decided the way the levels are defined: hateful when p(hate_speech) +",
+        "p(incitement) reaches the language's bar, then incitement when incitement's share of",
+        "that reaches its bar, else offensive or none (rabat.model.operating_point). The bars",
+        "were chosen on dev and on the functional suites (training/operating_point.py); GET",
+        f"/model states them. Other languages: hateful {point['hateful_other']:.3f}, incitement "
+        f"share {point['incitement_other']:.2f}.",
+        "",
+        "| language | hateful bar | incitement share bar | dev rows | functional suite |",
+        "|---|---|---|---|---|",
+    ]
+    for code in sorted(set(point["hateful"]) | set(suites)):
+        suite = suites.get(code, {}).get("overall")
+        lines.append(
+            f"| {code} | {point['hateful'].get(code, point['hateful_other']):.3f} | "
+            f"{point['incitement'].get(code, point['incitement_other']):.2f} | "
+            f"{chosen.get(code, {}).get('dev_rows', 0)} | "
+            f"{'' if suite is None else f'{suite:.3f}'} |"
+        )
+    return lines
 
 
 def vocabulary_section(record: dict[str, Any]) -> list[str]:

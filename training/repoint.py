@@ -14,6 +14,7 @@ into its `metrics.json` (`operating_point`). Weights are not touched.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 from dataclasses import replace
@@ -25,10 +26,13 @@ import pandas as pd
 
 from rabat.labels import LABELS
 from rabat.model.loader import load_classifier
+from rabat.model.operating_point import OperatingPoint
 from rabat.store.files import write_text
+from rabat.text.language import detect_batch
 from training import operating_point as choosing
 from training.config import data_dir
-from training.functional.suite import LANGUAGES, build_all
+from training.functional import suite
+from training.functional.suite import LANGUAGES, Case, build_all
 
 logger = logging.getLogger(__name__)
 
@@ -51,13 +55,14 @@ def repoint(
     dev = pd.read_json(splits / "splits" / "dev.jsonl", lines=True)
     logger.info("scoring %d dev rows of %s", len(dev), splits)
     dev_probs = scores(classifier, dev["text"].tolist())
+    cases = build_all(data_dir(), languages)
     suites = {}
-    for code, cases in build_all(data_dir(), languages).items():
-        logger.info("scoring the %s suite (%d cases)", code, len(cases))
+    for code, found in cases.items():
+        logger.info("scoring the %s suite (%d cases)", code, len(found))
         suites[code] = choosing.SuiteScores(
-            scores(classifier, [c.text for c in cases]),
-            [c.expect for c in cases],
-            [c.category for c in cases],
+            scores(classifier, [c.text for c in found]),
+            [c.expect for c in found],
+            [c.category for c in found],
         )
     point, report = choosing.choose(dev_probs, list(dev["label"]), list(dev["language"]), suites)
     meta = replace(served, operating_point=point, language_shift={}, language_shift_other=0.0)
@@ -66,9 +71,33 @@ def repoint(
     metrics_path = model_dir / "metrics.json"
     metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
     metrics["operating_point"] = recorded
+    metrics["functional_languages"] = served_suites(point, cases, suites)
     metrics.pop("language_shift", None)
     write_text(metrics_path, json.dumps(metrics, indent=2) + "\n")
     return recorded
+
+
+def served_suites(
+    point: OperatingPoint,
+    cases: dict[str, list[Case]],
+    suites: dict[str, choosing.SuiteScores],
+) -> dict[str, dict[str, Any]]:
+    """Each suite scored as the model now serves it: each text's language detected, then its
+    bars (the same scores, so nothing runs the model again)."""
+    results = {}
+    for code, found in cases.items():
+        texts = [c.text for c in found]
+        detected = [d.code for d in detect_batch(texts)]
+        decided = {
+            text: point.decide(dict(zip(LABELS, row, strict=True)), lang)
+            for text, row, lang in zip(texts, suites[code].probs, detected, strict=True)
+        }
+        results[code] = suite.score(found, functools.partial(_lookup, decided))
+    return results
+
+
+def _lookup(decided: dict[str, str], texts: list[str]) -> list[str]:
+    return [decided[text] for text in texts]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -90,6 +119,10 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"incitement share bar {found['incitement_other']:.2f}, per language {found['incitement']}"
     )
+
+    served = json.loads((model / "metrics.json").read_text(encoding="utf-8"))
+    suites = served["functional_languages"].items()
+    print("suites as served: " + ", ".join(f"{c} {r['overall']:.3f}" for c, r in suites))
 
 
 if __name__ == "__main__":
