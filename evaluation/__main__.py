@@ -9,6 +9,7 @@
     python -m evaluation signals --model DIR          # the auxiliary heads' signals on a split
     python -m evaluation civil --model DIR            # drop-in attributes vs Civil Comments raters
     python -m evaluation versus --model release --splits DIR --baseline DIR  # a release vs the old
+    python -m evaluation operating-point --model DIR --out PAGE  # the bars and the dev tradeoff
 
 `make eval` runs heldout then report; `make cases` runs cases. `python -m evaluation COMMAND
 --help` lists a command's options.
@@ -32,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "signals": "evaluation.signals",
     "civil": "evaluation.civil",
     "versus": "evaluation.versus",
+    "operating-point": "evaluation.operating_point",
 }
 
 

@@ -58,6 +58,8 @@ def dev_scores(model_dir: Path, dev: pd.DataFrame) -> dict[str, Any]:
         "macro_f1": metrics["macro_f1"],
         "incitement_f1": metrics["per_label"]["incitement"]["f1"] or 0.0,
         "hateful_f1": metrics["binary_hateful"].get("f1"),
+        "hateful_precision": metrics["binary_hateful"].get("precision"),
+        "hateful_recall": metrics["binary_hateful"].get("recall"),
         "per_language": per_language,
     }
 
@@ -87,6 +89,19 @@ def table(result: dict[str, Any]) -> str:
         ("dev incitement F1", model["dev"]["incitement_f1"], base["dev"]["incitement_f1"]),
     ]
     rows += [
+        (
+            f"dev hateful {what}",
+            model["dev"].get(f"hateful_{what}"),
+            base["dev"].get(f"hateful_{what}"),
+        )
+        for what in ("precision", "recall")
+    ]
+    rows += [
+        (f"dev macro-F1 {code}", found["macro_f1"], base["dev"]["per_language"][code]["macro_f1"])
+        for code, found in sorted(model["dev"]["per_language"].items())
+        if code in base["dev"]["per_language"]
+    ]
+    rows += [
         (f"functional suite {code}", model["functional"][code], base["functional"][code])
         for code in model["functional"]
     ]
@@ -97,7 +112,11 @@ def table(result: dict[str, Any]) -> str:
         "| figure | new | baseline | change |",
         "|---|---|---|---|",
     ]
-    lines += [f"| {name} | {a:.3f} | {b:.3f} | {a - b:+.3f} |" for name, a, b in rows]
+    lines += [
+        f"| {name} | {a:.3f} | {b:.3f} | {a - b:+.3f} |"
+        for name, a, b in rows
+        if a is not None and b is not None
+    ]
     return "\n".join(lines) + "\n"
 
 
