@@ -10,10 +10,11 @@ alone would push the bar down to "hateful" for nearly everything (Spanish went t
 go to the bar nearest 0.5. A language with neither takes the median of the chosen bars
 (`hateful_other`).
 
-The incitement bar (incitement's share of the hateful mass) is chosen on dev alone: every suite
-category that is not a threat accepts `incitement` as hateful, so a suite cannot say when a bar
-calls too much incitement. One bar for all languages, pooled over dev, and a language's own where
-it has `MIN_INCITEMENT` incitement rows.
+The incitement bar (incitement's share of the hateful mass): a suite's threat categories say when
+a bar calls too little incitement, but every other hateful category accepts `incitement`, so a
+suite cannot say when it calls too much; dev rows can. So a language's bar is the best mean of
+its dev 4-label macro-F1 (its own when it has `MIN_INCITEMENT` incitement rows, else all dev
+rows pooled) and its suite's accuracy; every other language takes the pooled dev's best bar.
 
 Dev and the suites are where Rabat tunes; a test split never chooses a bar. The report keeps, per
 language, the precision and recall of `hateful` on dev at every bar, so a user can pick another
@@ -107,15 +108,58 @@ def choose_hateful_bar(
     return {"bar": bar, "objective": objective, **parts, "at_0.5": at_half[2]}
 
 
-def choose_share_bar(probs: np.ndarray, gold: np.ndarray, hateful_bars: np.ndarray) -> float:
-    """The incitement share bar with the best 4-label macro-F1 on these rows."""
+def share_scores(
+    probs: np.ndarray, gold: np.ndarray, hateful_bars: np.ndarray
+) -> dict[float, float]:
+    """share bar -> the 4-label macro-F1 of these rows (each at its hateful bar)."""
     present = sorted(set(gold.tolist()))
+    return {
+        share: float(
+            f1_score(
+                gold, _decide_per_row(probs, hateful_bars, share), labels=present, average="macro"
+            )
+        )
+        for share in SHARES
+    }
 
-    def macro(share: float) -> float:
-        decided = _decide_per_row(probs, hateful_bars, share)
-        return float(f1_score(gold, decided, labels=present, average="macro"))
 
-    return max(SHARES, key=lambda share: (macro(share), -abs(share - 0.5)))
+def _best(table: Mapping[float, float]) -> float:
+    return max(table, key=lambda share: (table[share], -abs(share - 0.5)))
+
+
+def choose_share_bars(
+    probs: np.ndarray,
+    gold: np.ndarray,
+    codes: np.ndarray,
+    hateful: Mapping[str, float],
+    other: float,
+    suites: Mapping[str, SuiteScores],
+) -> tuple[float, dict[str, float], dict[str, Any]]:
+    """The incitement share bars: for every other language, the best pooled dev macro-F1; for a
+    language with `MIN_INCITEMENT` dev incitement rows or a suite, the best mean of its own dev
+    macro-F1 (else the pooled one, which is what says when a bar calls too much incitement) and
+    its suite's accuracy at its hateful bar."""
+    row_bars = np.array([hateful.get(code, other) for code in codes])
+    pooled = share_scores(probs, gold, row_bars)
+    shares: dict[str, float] = {}
+    report: dict[str, Any] = {}
+    for code in sorted(set(codes.tolist()) | set(suites)):
+        rows = codes == code
+        own = int((gold[rows] == INC).sum()) >= MIN_INCITEMENT
+        suite = suites.get(code)
+        if not own and suite is None:
+            continue
+        dev = share_scores(probs[rows], gold[rows], row_bars[rows]) if own else pooled
+        objective = {}
+        for share in SHARES:
+            parts = [dev[share]]
+            if suite is not None:
+                decided = decide_rows(suite.probs, hateful.get(code, other), share)
+                parts.append(suite_accuracy(suite, decided))
+            objective[share] = float(np.mean(parts))
+        shares[code] = _best(objective)
+        report[code] = {"share": shares[code], "dev": "own" if own else "pooled"}
+    return _best(pooled), shares, report
 
 
 def _decide_per_row(probs: np.ndarray, hateful_bars: np.ndarray, share: float) -> np.ndarray:
@@ -150,13 +194,9 @@ def choose(
             hateful[code] = found["bar"]
             report["languages"][code] = {"dev_rows": int(rows.sum()), **found}
     other = float(np.median(list(hateful.values()))) if hateful else 0.5
-    row_bars = np.array([hateful.get(code, other) for code in codes])
-    share_other = choose_share_bar(dev_probs, gold, row_bars)
-    shares = {}
-    for code in sorted(set(codes.tolist())):
-        rows = codes == code
-        if int((gold[rows] == INC).sum()) >= MIN_INCITEMENT:
-            shares[code] = choose_share_bar(dev_probs[rows], gold[rows], row_bars[rows])
+    share_other, shares, report["incitement"] = choose_share_bars(
+        dev_probs, gold, codes, hateful, other, suites
+    )
     point = OperatingPoint(other, share_other, hateful, shares)
     report["dev_tradeoff"] = tradeoff(dev_probs, gold, codes)
     return point, report

@@ -72,3 +72,22 @@ def test_the_tradeoff_gives_precision_and_recall_at_each_bar() -> None:
     table = tradeoff(probs, y, np.array(["en"] * len(gold)))
     assert table["all"]["0.1"]["recall"] == 1.0 and table["all"]["0.1"]["precision"] == 0.5
     assert table["en"]["0.5"]["precision"] == 1.0 and table["en"]["0.8"]["recall"] == 0.0
+
+
+def test_a_suite_only_language_takes_the_share_bar_its_threats_and_the_pooled_dev_agree_on() -> (
+    None
+):
+    probs = np.vstack([rows(0.1, n=80), rows(0.8, share=0.2, n=40), rows(0.8, share=0.7, n=40)])
+    gold = ["none"] * 80 + ["hate_speech"] * 40 + ["incitement"] * 40
+    suite = SuiteScores(
+        np.vstack([rows(0.8, share=0.5, n=10), rows(0.8, share=0.1, n=10)]),
+        ["incitement"] * 10 + ["hateful"] * 10,
+        ["threat_direct"] * 10 + ["derogation_emotion"] * 10,
+    )
+    point, report = choose(probs, gold, ["en"] * len(gold), {"it": suite})
+    assert 0.2 < point.incitement["it"] <= 0.5  # the suite's threats are incitement
+    assert 0.2 < point.incitement_other <= 0.7
+    assert report["incitement"]["it"]["dev"] == "pooled"
+    assert (
+        decide_labels(point, suite.probs, ["it"] * 20) == ["incitement"] * 10 + ["hate_speech"] * 10
+    )
