@@ -12,6 +12,12 @@
    dev texts tokenised before and after.
 4. Write the served files, the card (MODEL_CARD.md), release.json (sizes, coverage, parity and
    the probabilities of a fixed set of texts) and SHA256SUMS into `--out`, replacing it whole.
+
+    python -m training.release --refresh --splits models/rabat-release/VERSION --out release
+
+re-chooses the release's operating point as served (`python -m training.repoint`, on the dev
+split of `--splits`, the model the release was built from) and rewrites its record, card and
+checksums; the weights stay byte for byte as they are.
 """
 
 from __future__ import annotations
@@ -175,6 +181,23 @@ def build(
     return record
 
 
+def refresh(out: Path, splits: Path, data_dir: Path | None) -> dict[str, Any]:
+    """The release in `out` with its operating point chosen again; nothing else changes."""
+    from training.functional.suite import LANGUAGES
+    from training.repoint import repoint
+
+    staged = out.parent / f".{out.name}.build"
+    shutil.rmtree(staged, ignore_errors=True)
+    shutil.copytree(out, staged)
+    repoint(staged, splits.resolve(), list(LANGUAGES), "onnx-int8", data_dir)
+    record = json.loads((staged / RECORD).read_text(encoding="utf-8"))
+    record["check"] = check_predictions(staged)
+    write_text(staged / RECORD, json.dumps(record, indent=1, ensure_ascii=False))
+    write_text(staged / "MODEL_CARD.md", card(staged, record))
+    publish(staged, out)
+    return record
+
+
 def publish(staged: Path, out: Path) -> None:
     """Keep the release's files only, checksum them, and swap the folder in whole."""
     for path in staged.iterdir():
@@ -203,8 +226,20 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="also keep the trimmed fp32 PyTorch model here (not released; for measurements)",
     )
+    parser.add_argument(
+        "--refresh",
+        action="store_true",
+        help="only choose the operating point of the release in --out again (needs --splits)",
+    )
+    parser.add_argument("--splits", type=Path, help="with --refresh: the model whose dev split")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if args.refresh:
+        if args.splits is None or not (args.splits / "splits" / "dev.jsonl").is_file():
+            parser.error("--refresh needs --splits DIR, a published model with splits/dev.jsonl")
+        record = refresh(args.out, args.splits, args.data_dir)
+        print(json.dumps({"version": record["version"], "check": record["check"][:3]}, indent=1))
+        return 0
     if not (args.model / "model.safetensors").is_file():
         print(
             f"error: {args.model} is not a trained model directory (no model.safetensors): "

@@ -65,6 +65,15 @@ def card(model_dir: Path, record: dict[str, Any]) -> str:
         f"- English functional suite {metrics['functional']['overall']:.3f} (every language's "
         "below, with the operating point in force)",
     ]
+    served = metrics.get("dev_served")
+    if served:
+        hateful = served["binary_hateful"]
+        lines.append(
+            f"- as served (int8) at the operating point, on the same dev rows: macro-F1 "
+            f"{served['macro_f1']:.3f}, incitement F1 "
+            f"{served['per_label']['incitement']['f1'] or 0:.3f}, hateful precision "
+            f"{hateful['precision'] or 0:.3f} and recall {hateful['recall'] or 0:.3f}"
+        )
     lines += operating_point_section(metrics)
     lines += vocabulary_section(record)
     return "\n".join(lines)

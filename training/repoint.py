@@ -33,6 +33,7 @@ from training import operating_point as choosing
 from training.config import data_dir
 from training.functional import suite
 from training.functional.suite import LANGUAGES, Case, build_all
+from training.metrics import compute_metrics
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,11 @@ def scores(classifier: Any, texts: list[str]) -> np.ndarray:
 
 
 def repoint(
-    model_dir: Path, splits: Path, languages: list[str], backend: str = "auto"
+    model_dir: Path,
+    splits: Path,
+    languages: list[str],
+    backend: str = "auto",
+    corpora: Path | None = None,
 ) -> dict[str, Any]:
     """Choose and save `model_dir`'s operating point; returns what `metrics.json` records."""
     classifier = load_classifier(model_dir, backend)
@@ -55,7 +60,7 @@ def repoint(
     dev = pd.read_json(splits / "splits" / "dev.jsonl", lines=True)
     logger.info("scoring %d dev rows of %s", len(dev), splits)
     dev_probs = scores(classifier, dev["text"].tolist())
-    cases = build_all(data_dir(), languages)
+    cases = build_all(corpora or data_dir(), languages)
     suites = {}
     for code, found in cases.items():
         logger.info("scoring the %s suite (%d cases)", code, len(found))
@@ -72,6 +77,11 @@ def repoint(
     metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
     metrics["operating_point"] = recorded
     metrics["functional_languages"] = served_suites(point, cases, suites)
+    if "en" in metrics["functional_languages"]:
+        metrics["functional"] = metrics["functional_languages"]["en"]
+    decided = choosing.decide_labels(point, dev_probs, list(dev["language"]))
+    metrics["dev_served"] = compute_metrics(list(dev["label"]), decided, dev_probs)
+    metrics["dev_served"]["from"] = f"{splits}, as served ({backend}), at the operating point"
     metrics.pop("language_shift", None)
     write_text(metrics_path, json.dumps(metrics, indent=2) + "\n")
     return recorded
