@@ -53,7 +53,10 @@ def tradeoff_table(tradeoff: dict[str, Any]) -> list[str]:
     lines = ["| dev rows | " + " | ".join(bars) + " |", "|---|" + "---|" * len(bars)]
     for code, table in tradeoff.items():
         cells = [
-            f"{(r['precision'] or 0):.2f} / {r['recall']:.2f}" for r in (table[b] for b in bars)
+            "none flagged"
+            if r["precision"] is None
+            else f"{r['precision']:.2f} / {r['recall']:.2f}"
+            for r in (table[b] for b in bars)
         ]
         lines.append(f"| {code} | " + " | ".join(cells) + " |")
     return lines
