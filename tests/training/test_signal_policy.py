@@ -51,16 +51,19 @@ def test_the_served_f1_is_the_toxic_spans_mean() -> None:
     assert abs(one_of_two - 2 * 4 / (4 + 8)) < 1e-9
 
 
-def test_the_bar_is_the_lowest_that_keeps_precision_at_the_aim() -> None:
-    probs = np.linspace(0.01, 1.0, 100)
-    truth = probs >= 0.6  # above 0.6 all right; below, none
+def test_the_bar_has_the_largest_recall_at_which_precision_reaches_the_aim() -> None:
     rng = np.random.default_rng(0)
-    truth = truth | ((probs > 0.4) & (rng.random(100) < 0.5))
+    probs = np.round(rng.random(300), 2)  # ties on purpose
+    truth = rng.random(300) < probs**2
     choice = fits.choose_bar(probs, truth, 0.5)
-    kept = probs >= choice.bar
-    assert truth[kept].mean() >= fits.PRECISION_AIM
-    lower = probs >= probs[probs < choice.bar].max()
-    assert truth[lower].mean() < fits.PRECISION_AIM or lower.sum() == kept.sum()
+    assert choice.bar is not None and truth[probs >= choice.bar].mean() >= fits.PRECISION_AIM
+    feasible = [
+        truth[probs >= bar].sum() / truth.sum()
+        for bar in set(probs.tolist())
+        if (probs >= bar).sum() >= fits.MIN_DETECTIONS
+        and truth[probs >= bar].mean() >= fits.PRECISION_AIM
+    ]
+    assert choice.recall == max(feasible)
 
 
 def test_a_group_that_reaches_the_aim_at_no_bar_is_never_listed() -> None:
