@@ -95,3 +95,13 @@ def test_the_analyzer_uses_the_models_evidence_per_language_and_its_bars() -> No
 def test_without_a_saved_policy_the_defaults_serve() -> None:
     analyzer = Analyzer(StandIn(), load_policy(ROOT / "configs/rabat.yaml"))
     assert analyze(analyzer, "en") == (["aaaa", "bbbb", "cccc"], ["gender", "other", "religion"])
+
+
+def test_analyzer_load_reads_the_policy_saved_with_the_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("rabat.assessment.analysis.load_classifier", lambda *a, **k: StandIn())
+    SAVED.write(tmp_path)
+    analyzer = Analyzer.load(tmp_path, ROOT / "configs/rabat.yaml")
+    assert analyzer.signal_policy == SAVED
+    assert analyze(analyzer, "en") == (["aaaa"], ["other"])
