@@ -39,7 +39,7 @@ def test_the_evidence_fit_finds_how_many_words_people_mark() -> None:
 
 
 def test_the_evidence_fit_shows_nothing_where_people_mark_nothing_on_near_misses() -> None:
-    # hateful rows marked on their three best words, and `none` predictions with p(none) 0.6 marked empty
+    # hateful rows marked on their three best words; `none` predictions at p(none) 0.6, marked empty
     near_miss = fits.RationaleRow(TEXT, prediction("none", none=0.6), frozenset())
     policy, f1 = fits.fit_evidence([row(3)] * 3 + [near_miss] * 3)
     assert policy.none_bar > 0.4 and policy.spans(TEXT, near_miss.prediction) == []
