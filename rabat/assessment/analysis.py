@@ -123,7 +123,6 @@ class Analyzer:
         self.classifier = classifier
         self.attributes = attributes or AttributeScorer()
         self.policy = policy
-        self.assessor = Assessor(policy)
         self.evidence = evidence
         # the model's own evidence policies and target bars (signal_policy.json), when it has
         # them; an explicit `evidence_policy` overrules its evidence for every language
@@ -132,6 +131,7 @@ class Analyzer:
             self.signal_policy = replace(
                 self.signal_policy, evidence_other=evidence_policy, evidence={}
             )
+        self.assessor = Assessor(policy, self.signal_policy.target_bars)
 
     @property
     def evidence_policy(self) -> EvidencePolicy:

@@ -105,3 +105,10 @@ def test_analyzer_load_reads_the_policy_saved_with_the_model(
     analyzer = Analyzer.load(tmp_path, ROOT / "configs/rabat.yaml")
     assert analyzer.signal_policy == SAVED
     assert analyze(analyzer, "en") == (["aaaa"], ["other"])
+
+
+def test_the_intent_factor_names_the_groups_the_models_bars_detect() -> None:
+    analyzer = Analyzer(StandIn(), load_policy(ROOT / "configs/rabat.yaml"), signal_policy=SAVED)
+    found = analyzer.analyze([TEXT], [None], languages=[Language("en", 1.0, ("en",))])[0]
+    notes = [n for n in found.assessment.factors["intent"].evidence if "target group" in n]
+    assert notes == ["target group: other (0.60)"]
