@@ -41,6 +41,7 @@ from evaluation import evidence_metrics as em
 from evaluation.rationales import Post, dev_posts, hatexplain_posts, head_scores, per_token
 from rabat.model.evidence import EvidencePolicy
 from rabat.model.prediction import Prediction
+from rabat.model.signal_policy import SignalPolicy, read_signal_policy
 from rabat.store.files import write_text
 from training.config import data_dir as default_data_dir
 
@@ -127,7 +128,8 @@ def evaluate(
 ) -> dict[str, Any]:
     """Every metric of the module docstring for the model in `model_dir`."""
     predictor = _load(model_dir, backend)
-    policy = EvidencePolicy()
+    # the evidence as served: the model's own English policy where it carries one
+    policy = (read_signal_policy(model_dir) or SignalPolicy()).evidence_for("en")
     posts = hatexplain_posts(data_dir / HATEXPLAIN_VAL)[:limit]
     result: dict[str, Any] = {
         "model_dir": str(model_dir),

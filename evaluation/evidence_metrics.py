@@ -12,6 +12,9 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.metrics import auc, precision_recall_curve
 
+# One definition of the Toxic Spans metric, shared with the fit of the evidence policy
+from rabat.model.evidence import char_f1 as char_f1
+
 TOP_K = 5
 IOU_THRESHOLD = 0.5
 
@@ -86,14 +89,3 @@ def auprc(scores: Sequence[float], gold: Sequence[int]) -> float:
         np.asarray(gold, dtype=int), np.asarray(scores, dtype=float)
     )
     return float(auc(recall, precision))
-
-
-def char_f1(predicted: set[int], gold: set[int]) -> float:
-    """SemEval-2021 Task 5's per-post F1 over character offsets: 1 when both are empty, 0 when
-    only one is."""
-    if not gold:
-        return 1.0 if not predicted else 0.0
-    if not predicted:
-        return 0.0
-    hit = len(predicted & gold)
-    return 2 * hit / (len(predicted) + len(gold))

@@ -77,7 +77,7 @@ def to_record(item: Item, analysis: Analysis, target_bar: float, version: str) -
     record["label"] = p.label
     for label in LABELS:
         record[f"score_{label}"] = p.scores[label]
-    record["targets"] = sorted(g for g, v in p.target_groups.items() if v >= target_bar)
+    record["targets"] = analysis.detected(target_bar)
     for group in TARGET_GROUPS:
         record[f"target_{group}"] = p.target_groups[group]
     record["call_to_violence"] = p.call_to_violence

@@ -18,6 +18,7 @@ from rabat.attributes.calibration import CALIBRATION_FILE
 from rabat.attributes.quantities import QUANTITIES
 from rabat.labels import DEFINITIONS
 from rabat.model.meta import ModelMeta
+from rabat.model.signal_policy import SignalPolicy, read_signal_policy
 from rabat.signals import TARGET_GROUP_DEFINITIONS
 from service.settings import Settings
 
@@ -44,6 +45,7 @@ def read_model_card(meta: ModelMeta, settings: Settings) -> dict[str, Any]:
         "data": _data_summary(manifest),
         "languages": languages_summary(metrics, manifest, settings.model_dir),
         "attributes": attributes_summary(_read_json(settings.model_dir / CALIBRATION_FILE)),
+        "signal_policy": signal_policy_summary(settings.model_dir),
         "policy": {"path": str(settings.policy_path), "sha256": _sha256(settings.policy_path)},
         "service": {
             "evidence": settings.evidence,
@@ -84,6 +86,24 @@ def attributes_summary(found: dict[str, Any] | None) -> dict[str, Any]:
             name: {key: r.get(key) for key in ("rows", "positives", "roc_auc", "ece")}
             for name, r in report.items()
         },
+    }
+
+
+def signal_policy_summary(model_dir: Path) -> dict[str, Any] | None:
+    """The evidence policy per language and the target bar per group in force: the model's own
+    (signal_policy.json, `fitted` true) or the defaults; a group not named takes the Rabat
+    policy's `intent.target_bar`, a `null` bar is never listed."""
+    try:
+        found = read_signal_policy(model_dir)
+    except ValueError as error:
+        logger.warning("GET /model leaves the signal policy out: %s", error)
+        return None
+    body = (found or SignalPolicy()).to_json()
+    return {
+        "fitted": found is not None,
+        "evidence": body["evidence"],
+        "target_bars": body["target_bars"],
+        "targets": (found.report.get("targets") or {}).get("after") if found else None,
     }
 
 

@@ -5,7 +5,7 @@ assessment: what the service returns per text, without any web framework.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -18,6 +18,7 @@ from rabat.model.evidence import EvidencePolicy
 from rabat.model.loader import load_classifier
 from rabat.model.meta import ModelMeta
 from rabat.model.prediction import Prediction
+from rabat.model.signal_policy import SignalPolicy, read_signal_policy
 from rabat.text.language import UNKNOWN, Language, detect_batch
 from rabat.text.markers import Span
 
@@ -33,6 +34,15 @@ class Analysis:
     model_version: str | None = None
     # the calibrated quantities behind the drop-in formats' scores (rabat.attributes)
     attributes: dict[str, float] = field(default_factory=dict)
+    # the groups listed as detected, by the model's own bars (rabat.model.signal_policy); None:
+    # by the one bar the caller passes to `to_dict`
+    targets_detected: tuple[str, ...] | None = None
+
+    def detected(self, target_bar: float) -> list[str]:
+        """The target groups detected: by the model's bars, else at `target_bar`."""
+        if self.targets_detected is not None:
+            return list(self.targets_detected)
+        return sorted(g for g, v in self.prediction.target_groups.items() if v >= target_bar)
 
     def to_dict(self, target_bar: float) -> dict[str, Any]:
         """The JSON shape of one result (see README, "The API")."""
@@ -43,9 +53,7 @@ class Analysis:
             "scores": p.scores,
             "signals": {
                 "target_groups": p.target_groups,
-                "targets_detected": sorted(
-                    g for g, v in p.target_groups.items() if v >= target_bar
-                ),
+                "targets_detected": self.detected(target_bar),
                 "call_to_violence": p.call_to_violence,
                 "dehumanisation": p.dehumanisation,
                 "evidence": [span.to_dict() for span in self.evidence],
@@ -110,23 +118,37 @@ class Analyzer:
         evidence: bool = True,
         evidence_policy: EvidencePolicy | None = None,
         attributes: AttributeScorer | None = None,
+        signal_policy: SignalPolicy | None = None,
     ) -> None:
         self.classifier = classifier
         self.attributes = attributes or AttributeScorer()
         self.policy = policy
-        self.assessor = Assessor(policy)
         self.evidence = evidence
-        self.evidence_policy = evidence_policy or EvidencePolicy()
+        # the model's own evidence policies and target bars (signal_policy.json), when it has
+        # them; an explicit `evidence_policy` overrules its evidence for every language
+        self.signal_policy = signal_policy or SignalPolicy()
+        if evidence_policy is not None:
+            self.signal_policy = replace(
+                self.signal_policy, evidence_other=evidence_policy, evidence={}
+            )
+        self.assessor = Assessor(policy, self.signal_policy.target_bars)
+
+    @property
+    def evidence_policy(self) -> EvidencePolicy:
+        """The evidence policy of a text whose language is not told apart (`other`)."""
+        return self.signal_policy.evidence_other
 
     @classmethod
     def load(
         cls, model_dir: str | Path, policy_path: str | Path, backend: str = "torch", **kwargs: Any
     ) -> Analyzer:
         """Load a model directory with a backend (`rabat.model.loader`): `torch`, `onnx` (fp32),
-        `onnx-int8` or `auto`; the attribute calibration from its attributes.json, if any."""
+        `onnx-int8` or `auto`; the attribute calibration from its attributes.json and its
+        evidence policy and target bars from its signal_policy.json, if any."""
         policy = load_policy(policy_path)
         threads = kwargs.pop("threads", None)
         kwargs.setdefault("attributes", AttributeScorer.load(model_dir))
+        kwargs.setdefault("signal_policy", read_signal_policy(model_dir))
         return cls(load_classifier(model_dir, backend, threads=threads), policy, **kwargs)
 
     @property
@@ -157,10 +179,20 @@ class Analyzer:
         for text, context, pred, flag, language in zip(
             texts, contexts, predictions, flags, languages, strict=True
         ):
-            spans = self.evidence_policy.spans(text, pred) if flag and self.evidence else []
+            shown = self.signal_policy.evidence_for(language.code)
+            spans = shown.spans(text, pred) if flag and self.evidence else []
             assessment = self.assessor.assess(text, pred, context, spans)
             attributes = self.attributes.scores(pred, language.code)
+            detected = self.signal_policy.targets_detected(pred.target_groups, self.target_bar)
             results.append(
-                Analysis(len(text), pred, assessment, spans, language, attributes=attributes)
+                Analysis(
+                    len(text),
+                    pred,
+                    assessment,
+                    spans,
+                    language,
+                    attributes=attributes,
+                    targets_detected=tuple(detected),
+                )
             )
         return results

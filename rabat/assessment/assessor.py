@@ -13,7 +13,7 @@ window: its label, its evidence, and the markers inside it.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rabat.assessment.context import RISK_FACTORS, Context, Reach, Setting, Speaker
 from rabat.assessment.decision import NOT_ASSESSED, UN_RESPONSE, Assessment, Decider, Factor, Source
@@ -28,8 +28,12 @@ __all__ = ["NOT_ASSESSED", "UN_RESPONSE", "Assessment", "Assessor", "Factor"]
 class Assessor:
     """Applies a policy; build once (it compiles the marker patterns), call per text."""
 
-    def __init__(self, policy: Policy) -> None:
+    def __init__(
+        self, policy: Policy, target_bars: Mapping[str, float | None] | None = None
+    ) -> None:
         self.policy = policy
+        # the model's own bar per target group (rabat.model.signal_policy); None: never named
+        self.target_bars = dict(target_bars or {})
         markers = policy.markers
         self.calls = MarkerFinder("call_to_action", markers.call_to_action)
         self.times = MarkerFinder("time_marker", markers.time)
@@ -109,7 +113,11 @@ class Assessor:
         the text distances itself (quotes, reports or condemns). A stated purpose weighs
         `purpose_weight` against the text."""
         p = self.policy.intent
-        targets = {g: v for g, v in s.target_groups.items() if v >= p.target_bar}
+        targets = {
+            g: v
+            for g, v in s.target_groups.items()
+            if _reaches(v, self.target_bars.get(g, p.target_bar))
+        }
         strongest = max(s.target_groups.values(), default=0.0)
         hateful = _hateful(s)
         text_score = _clip(
@@ -259,6 +267,11 @@ class Assessor:
 
 def _not_assessed(name: str, source: Source, missing: list[str]) -> Factor:
     return Factor(name, NOT_ASSESSED, None, source, [], [], missing)
+
+
+def _reaches(value: float, bar: float | None) -> bool:
+    """Whether a target group's probability reaches its bar (None: a bar it never reaches)."""
+    return bar is not None and value >= bar
 
 
 def _hateful(s: Prediction) -> float:

@@ -13,7 +13,9 @@ takes its highest token's score), and the words worth showing become `Span`s:
 
 The head's probabilities are low in absolute terms (most training rows are `none`, whose words
 carry nothing), so the choice is relative to the text's best word. The defaults were chosen on
-the SemEval-2021 Toxic Spans trial file (`python -m evaluation evidence`; docs/evidence.md).
+the SemEval-2021 Toxic Spans trial file (`python -m evaluation evidence`; docs/evidence.md); a
+model that carries `signal_policy.json` (rabat.model.signal_policy) has its own, fitted on its
+dev rationales.
 
 Torch-free; the backends (torch and ONNX) only supply the token scores.
 """
@@ -96,6 +98,22 @@ class EvidencePolicy:
     top_k: int = 8
     none_bar: float = 0.3
 
+    def __post_init__(self) -> None:
+        problems = []
+        if not 0.0 <= self.relative <= 1.0:
+            problems.append(f"relative {self.relative} (expected 0 <= relative <= 1)")
+        if not 0.0 <= self.floor_score < 1.0:
+            problems.append(f"floor_score {self.floor_score} (expected 0 <= floor_score < 1)")
+        if isinstance(self.top_k, bool) or not isinstance(self.top_k, int) or self.top_k < 1:
+            problems.append(f"top_k {self.top_k!r} (expected a whole number >= 1)")
+        if not 0.0 <= self.none_bar <= 1.0:
+            problems.append(f"none_bar {self.none_bar} (expected 0 <= none_bar <= 1)")
+        if problems:
+            raise ValueError(
+                "invalid evidence policy: " + "; ".join(problems) + ": fit it again with "
+                "`python -m training.signal_policy` or leave the defaults"
+            )
+
     def wanted(self, prediction: Prediction) -> bool:
         if prediction.label != Label.NONE.value:
             return True
@@ -114,3 +132,20 @@ class EvidencePolicy:
             Span(start, end, text[start:end], EVIDENCE, score)
             for start, end, score in sorted(chosen)
         ]
+
+
+def char_f1(predicted: set[int], gold: set[int]) -> float:
+    """SemEval-2021 Task 5's per-post F1 over character offsets: 1 when both are empty, 0 when
+    only one is."""
+    if not gold:
+        return 1.0 if not predicted else 0.0
+    if not predicted:
+        return 0.0
+    hit = len(predicted & gold)
+    return 2 * hit / (len(predicted) + len(gold))
+
+
+def characters(spans: Sequence[Span] | Sequence[tuple[int, int]]) -> set[int]:
+    """The character offsets that spans (or (start, end) pairs) cover."""
+    pairs = [(s.start, s.end) if isinstance(s, Span) else s for s in spans]
+    return {ch for start, end in pairs for ch in range(start, end)}
