@@ -19,6 +19,7 @@ from rabat.attributes.calibration import CALIBRATION_FILE
 from rabat.model.loader import torch_classifier
 from rabat.model.meta import ModelMeta
 from rabat.model.network import MultiTaskModel
+from rabat.model.signal_policy import SIGNAL_POLICY_FILE
 from rabat.model.torch_backend import Classifier
 from training import artifacts, checkpoint, priors, signal_heads
 from training.attributes import fit as fit_attributes
@@ -30,6 +31,7 @@ from training.decision import choose_decision
 from training.gate import GateRefused, gate
 from training.inference import predict_probs
 from training.metrics import split_metrics
+from training.signal_policy import fit_signal_policy
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +70,9 @@ def finish(
     refused = gate(config, decision.cases, decision.predict, metrics)
     attributes = fit_attributes(classifier, data.splits["dev"].to_dict("records"))
     metrics["attributes"] = attributes.report["attributes"]
-    files = {CALIBRATION_FILE: attributes.to_json()}
+    shown = fit_signal_policy(classifier, data.splits["dev"].to_dict("records"))
+    metrics["signal_policy"] = shown.report
+    files = {CALIBRATION_FILE: attributes.to_json(), SIGNAL_POLICY_FILE: shown.to_json()}
     final_dir = publish(
         config, data, run_dir, progress.version, classifier, metrics, not refused, files
     )

@@ -190,12 +190,22 @@ def refresh(out: Path, splits: Path, data_dir: Path | None) -> dict[str, Any]:
     shutil.rmtree(staged, ignore_errors=True)
     shutil.copytree(out, staged)
     repoint(staged, splits.resolve(), list(LANGUAGES), "onnx-int8", data_dir)
+    fit_release_signal_policy(staged, splits)
     record = json.loads((staged / RECORD).read_text(encoding="utf-8"))
     record["check"] = check_predictions(staged)
     write_text(staged / RECORD, json.dumps(record, indent=1, ensure_ascii=False))
     write_text(staged / "MODEL_CARD.md", card(staged, record))
     publish(staged, out)
     return record
+
+
+def fit_release_signal_policy(staged: Path, splits: Path) -> None:
+    """Evidence policy and target bars fitted on the dev split as served (signal_policy.json)."""
+    from rabat.model.loader import load_classifier
+    from training.signal_policy import fit_signal_policy
+
+    dev = split_texts(splits, "dev").to_dict("records")
+    fit_signal_policy(load_classifier(staged, "onnx-int8"), dev).write(staged)
 
 
 def publish(staged: Path, out: Path) -> None:

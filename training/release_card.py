@@ -75,6 +75,7 @@ def card(model_dir: Path, record: dict[str, Any]) -> str:
             f"{hateful['precision'] or 0:.3f} and recall {hateful['recall'] or 0:.3f}"
         )
     lines += operating_point_section(metrics)
+    lines += signal_policy_section(model_dir)
     lines += vocabulary_section(record)
     return "\n".join(lines)
 
@@ -107,6 +108,32 @@ def operating_point_section(metrics: dict[str, Any]) -> list[str]:
             f"{point['incitement'].get(code, point['incitement_other']):.2f} | "
             f"{chosen.get(code, {}).get('dev_rows', 0)} | "
             f"{'' if suite is None else f'{suite:.3f}'} |"
+        )
+    return lines
+
+
+def signal_policy_section(model_dir: Path) -> list[str]:
+    """The evidence policy and target-group bars fitted on dev (signal_policy.json)."""
+    path = model_dir / "signal_policy.json"
+    if not path.is_file():
+        return []
+    report = json.loads(path.read_text(encoding="utf-8")).get("report") or {}
+    lines = ["", "## Evidence and target groups (signal_policy.json, fitted on dev)", ""]
+    for code, found in sorted((report.get("evidence") or {}).get("languages", {}).items()):
+        lines.append(
+            f"- evidence, {code} ({found['rows']} rationale rows): character F1 "
+            f"{found['default_f1']:.3f} with the default policy, {found['fitted_f1']:.3f} fitted"
+        )
+    for group, found in ((report.get("targets") or {}).get("groups") or {}).items():
+        bar = found.get("bar")
+        lines.append(
+            f"- target `{group}`: "
+            + (
+                f"listed from {bar:.2f} (precision {found['precision']:.2f}, recall "
+                f"{found['recall']:.2f})"
+                if bar is not None
+                else f"never listed ({found.get('reason', 'no bar')})"
+            )
         )
     return lines
 

@@ -34,6 +34,7 @@ RELEASE_FILES = (
     "data_manifest.json",
     "training_config.yaml",
     "attributes.json",
+    "signal_policy.json",
     "weights_map.json",
     RECORD,
     "MODEL_CARD.md",
