@@ -67,6 +67,11 @@ def fit_from_predictions(
     )
 
 
+def _flat(spans: Any) -> list[int]:
+    """The `evidence` column as a list: a split read back gives a list, a DataFrame an array."""
+    return [] if spans is None else [int(i) for i in spans]
+
+
 def rationale_rows(
     rows: Sequence[dict[str, Any]], found: Sequence[Prediction]
 ) -> dict[str, list[fits.RationaleRow]]:
@@ -75,7 +80,7 @@ def rationale_rows(
     for row, prediction in zip(rows, found, strict=True):
         if row.get("evidence_known") and row["label"] != Label.NONE.value:
             gold = frozenset(
-                ch for s, e in unflatten_spans(row.get("evidence") or []) for ch in range(s, e)
+                ch for s, e in unflatten_spans(_flat(row.get("evidence"))) for ch in range(s, e)
             )
             out.setdefault(row.get("language", "und"), []).append(
                 fits.RationaleRow(row["text"], prediction, gold)
