@@ -57,7 +57,16 @@ def card(model_dir: Path, record: dict[str, Any]) -> str:
             "",
             f"Left out as NonCommercial: {', '.join(licences['excluded_noncommercial'])}.",
         ]
-    lines += ["", "## Scores (on the model's own splits; docs/release.md compares releases)", ""]
+    lines += scores_section(metrics)
+    lines += operating_point_section(metrics)
+    lines += signal_policy_section(model_dir)
+    lines += vocabulary_section(record)
+    return "\n".join(lines)
+
+
+def scores_section(metrics: dict[str, Any]) -> list[str]:
+    """The model's scores on its own splits, and as served at the operating point."""
+    lines = ["", "## Scores (on the model's own splits; docs/release.md compares releases)", ""]
     lines += [
         f"- dev macro-F1 {metrics['dev']['macro_f1']:.3f}, test macro-F1 "
         f"{metrics['test']['macro_f1']:.3f} ({metrics['dev']['n']} rows each)",
@@ -74,10 +83,7 @@ def card(model_dir: Path, record: dict[str, Any]) -> str:
             f"{served['per_label']['incitement']['f1'] or 0:.3f}, hateful precision "
             f"{hateful['precision'] or 0:.3f} and recall {hateful['recall'] or 0:.3f}"
         )
-    lines += operating_point_section(metrics)
-    lines += signal_policy_section(model_dir)
-    lines += vocabulary_section(record)
-    return "\n".join(lines)
+    return lines
 
 
 def operating_point_section(metrics: dict[str, Any]) -> list[str]:

@@ -43,9 +43,10 @@ def test_model_card_summarises_the_model_directory(
     assert card["data"]["rows_per_label"] == manifest["rows_per_label"]
     assert card["policy"]["sha256"] and len(card["policy"]["sha256"]) == 64
     assert card["service"]["max_text_chars"] == 200
-    # the smoke model has no signal_policy.json: the defaults are in force, and said so
-    assert card["signal_policy"]["fitted"] is False
-    assert card["signal_policy"]["evidence"]["other"]["top_k"] == 8
+    # training fitted the smoke model's signal_policy.json on its dev rows, and the card says so
+    saved = json.loads((smoke_model_dir / "signal_policy.json").read_text())
+    assert card["signal_policy"]["fitted"] is True
+    assert card["signal_policy"]["evidence"]["other"] == saved["evidence"]["other"]
 
 
 def test_ready_is_503_until_the_model_is_loaded(tmp_path: Path) -> None:
