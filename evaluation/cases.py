@@ -164,7 +164,7 @@ def evaluate(
     bank: str | Path = BANK,
     policy: str | Path = POLICY,
     data_dir: Path | None = None,
-    backend: str = "torch",
+    backend: str = "auto",
 ) -> dict[str, Any]:
     """Everything `make cases` prints, as one JSON-able dict."""
     analyzer = Analyzer.load(model_dir, policy, backend=backend)
@@ -230,7 +230,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", required=True, help="a model directory")
     parser.add_argument("--bank", default=str(BANK), help="a .jsonl case file or a folder")
     parser.add_argument("--policy", default=str(POLICY), help="the Rabat policy YAML")
-    parser.add_argument("--backend", default="torch", choices=["torch", "onnx", "onnx-int8"])
+    parser.add_argument(
+        "--backend",
+        default="auto",
+        choices=["auto", "torch", "onnx", "onnx-int8"],
+        help="auto: int8 ONNX when the model has it (the release ships only that), else torch",
+    )
     parser.add_argument(
         "--part",
         default="all",

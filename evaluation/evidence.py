@@ -122,7 +122,7 @@ def toxic_spans(
 def evaluate(
     model_dir: Path,
     data_dir: Path,
-    backend: str = "torch",
+    backend: str = "auto",
     methods: Sequence[str] = ("head",),
     limit: int | None = None,
 ) -> dict[str, Any]:
@@ -227,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--data-dir", type=Path, default=None, help="the corpora ($RABAT_DATA_DIR, ../shared/data)"
     )
-    parser.add_argument("--backend", default="torch", choices=("torch", "onnx", "onnx-int8"))
+    parser.add_argument("--backend", default="auto", choices=("auto", "torch", "onnx", "onnx-int8"))
     parser.add_argument(
         "--methods", nargs="+", default=["head"], choices=("head", "gradient"), help="evidence"
     )

@@ -139,3 +139,16 @@ def test_the_case_table_goes_into_the_evaluation_report(
     assert "all: outcome \\ decision" in parser.cells
     saved = json.loads((tmp_path / "eval" / "metrics.json").read_text(encoding="utf-8"))
     assert saved["cases"]["parts"]["all"]["cases"] == 9
+
+
+def test_make_cases_runs_on_the_release_which_ships_only_int8(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    release = Path(__file__).resolve().parents[2] / "release"
+    out = tmp_path / "cases.json"
+    code = main(
+        ["--model", str(release), "--bank", str(FIXTURE), "--no-functional", "--json", str(out)]
+    )
+    assert code == 0 and not (release / "model.safetensors").exists()
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["parts"]["all"]["cases"] == 9
