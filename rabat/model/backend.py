@@ -44,8 +44,9 @@ class Backend:
         return operating_point.apply(self.meta.operating_point, found, codes)
 
     def _predict_batch(self, texts: list[str]) -> list[Prediction]:
+        by_mass = self.meta.operating_point is not None
         return predict_windows(
-            texts, self.tokenizer, self.meta.max_length, self._run, self.batch_size
+            texts, self.tokenizer, self.meta.max_length, self._run, self.batch_size, by_mass
         )
 
     def _run(self, ids: list[list[int]]) -> tuple[Rows, Rows, Rows, Rows]:

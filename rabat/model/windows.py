@@ -4,8 +4,11 @@ A speech, an article or a broadcast transcript is longer than the model's window
 for the default model). Its tokens are cut into windows of the model's size that overlap by
 half, each window is read on its own, and the text takes the prediction of its most severe
 window: the highest label in severity order (none < offensive < hate_speech < incitement),
-then the highest p(hate_speech) + p(incitement). A hateful sentence at the end of a long
-benign text is found wherever it sits, and the window's character span says where.
+then the highest p(hate_speech) + p(incitement). For a model with an operating point
+(`rabat.model.operating_point`), whose label is decided on the hateful mass against one bar for
+the whole text, the window with the highest p(hate_speech) + p(incitement) (then p(incitement)).
+A hateful sentence at the end of a long benign text is found wherever it sits, and the window's
+character span says where.
 
 The deciding window's token evidence scores become word scores (`rabat.model.evidence`): the
 evidence of a long text is read where its label was decided.
@@ -80,21 +83,32 @@ def special_tokens(tokenizer: object) -> tuple[list[int], list[int]]:
     raise ValueError("cannot tell the tokenizer's special tokens apart from the text's")
 
 
-def most_severe(probs: Rows) -> int:
-    """The index of the window whose prediction is the most severe (see the module docstring)."""
+def most_severe(probs: Rows, by_mass: bool = False) -> int:
+    """The index of the window whose prediction is the most severe (see the module docstring);
+    `by_mass`: by the hateful mass first (a model with an operating point)."""
     hateful = [LABELS.index(label) for label in HATEFUL]
+    incitement = LABELS.index("incitement")
 
-    def severity(i: int) -> tuple[int, float]:
+    def severity(i: int) -> tuple[float, float]:
         row = probs[i]
-        return max(range(len(LABELS)), key=row.__getitem__), sum(row[j] for j in hateful)
+        mass = sum(row[j] for j in hateful)
+        if by_mass:
+            return mass, row[incitement]
+        return max(range(len(LABELS)), key=row.__getitem__), mass
 
     return max(range(len(probs)), key=severity)
 
 
 def predict_windows(
-    texts: list[str], tokenizer: object, max_length: int, run: Run, batch_size: int
+    texts: list[str],
+    tokenizer: object,
+    max_length: int,
+    run: Run,
+    batch_size: int,
+    by_mass: bool = False,
 ) -> list[Prediction]:
-    """Predictions for `texts` (already cleaned), every window read, the most severe kept."""
+    """Predictions for `texts` (already cleaned), every window read, the most severe kept
+    (`by_mass`: see `most_severe`)."""
     specials = special_tokens(tokenizer)
     encoded = encode_windows(tokenizer, texts, max_length, specials)
     flat = [ids for text in encoded for ids in text.ids]
@@ -112,7 +126,7 @@ def predict_windows(
     out, first = [], 0
     for text, cleaned in zip(encoded, texts, strict=True):
         count = len(text.ids)
-        best = first + most_severe(probs[first : first + count])
+        best = first + most_severe(probs[first : first + count], by_mass)
         offsets = text.offsets[best - first]
         tokens = evidence[best][skip : skip + len(offsets)]
         words = word_scores(cleaned, offsets, tokens)

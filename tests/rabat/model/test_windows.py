@@ -41,6 +41,9 @@ def test_the_most_severe_window_decides() -> None:
     assert most_severe([none, hate, none]) == 1
     assert most_severe([hate, incite]) == 1
     assert most_severe([[0.6, 0.1, 0.3, 0.0], [0.55, 0.05, 0.4, 0.0]]) == 1  # then p(hateful)
+    # with an operating point the hateful mass decides: a split mass beats a lone hate_speech
+    split, lone = [0.39, 0.1, 0.23, 0.28], [0.3, 0.2, 0.45, 0.05]
+    assert most_severe([lone, split]) == 0 and most_severe([lone, split], by_mass=True) == 1
 
 
 def test_a_hateful_sentence_after_3000_benign_characters_is_found_with_its_offsets(
