@@ -130,3 +130,11 @@ def label_studio() -> object:
     yield settings
     process.terminate()
     process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def lexicon(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A slur lexicon for the functional suite made of placeholders (no slur in the repository)."""
+    path = tmp_path_factory.mktemp("lexicon") / "slurs.txt"
+    path.write_text("# placeholders stand in for slurs here\nplaceholderone\nplaceholdertwo\n")
+    return path

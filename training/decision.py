@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -15,7 +15,6 @@ from rabat.labels import LABELS
 from rabat.model import language_shift, operating_point
 from rabat.model.meta import ModelMeta
 from rabat.model.prediction import Prediction
-from rabat.model.torch_backend import Classifier
 from rabat.text.language import detect_batch
 from training import operating_point as choosing
 from training import priors
@@ -25,6 +24,9 @@ from training.dataset import BuiltData
 from training.functional.suite import Case
 from training.gate import suite_cases
 from training.metrics import argmax_labels
+
+if TYPE_CHECKING:  # torch loads only where a model is trained
+    from rabat.model.torch_backend import Classifier
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def choose_decision(
     meta = classifier.meta
     if config.train.operating_point:
         point, report = choosing.choose(
-            dev_probs, list(dev["label"]), languages, _suite_scores(cases, found)
+            dev_probs, list(dev["label"]), languages, suite_scores(cases, found)
         )
         meta = replace(meta, operating_point=point, language_shift={}, language_shift_other=0.0)
         metrics["operating_point"] = {**point.to_json(), "chosen": report}
@@ -73,12 +75,13 @@ def choose_decision(
         meta = replace(meta, language_shift=shifts.shifts, language_shift_other=shifts.other)
         if shifts.shifts:
             metrics["language_shift"] = asdict(shifts)
-    return Decision(meta, cases, _labeller(meta, found))
+    return Decision(meta, cases, labeller(meta, found))
 
 
-def _suite_scores(
+def suite_scores(
     cases: dict[str, list[Case]], found: dict[str, Prediction]
 ) -> dict[str, choosing.SuiteScores]:
+    """Each language's suite as scored: the predictions' probabilities, expectations, categories."""
     return {
         code: choosing.SuiteScores(
             np.array([[found[c.text].scores[label] for label in LABELS] for c in rows]),
@@ -89,7 +92,7 @@ def _suite_scores(
     }
 
 
-def _labeller(meta: ModelMeta, found: dict[str, Prediction]) -> Callable[[list[str]], list[str]]:
+def labeller(meta: ModelMeta, found: dict[str, Prediction]) -> Callable[[list[str]], list[str]]:
     """Labels for suite texts as the served model decides them: each text's language detected,
     then its shift and operating point, from the predictions already made."""
 

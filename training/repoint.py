@@ -14,7 +14,6 @@ into its `metrics.json` (`operating_point`). Weights are not touched.
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import logging
 from dataclasses import replace
@@ -26,13 +25,12 @@ import pandas as pd
 
 from rabat.labels import LABELS
 from rabat.model.loader import load_classifier
-from rabat.model.operating_point import OperatingPoint
 from rabat.store.files import write_text
-from rabat.text.language import detect_batch
 from training import operating_point as choosing
 from training.config import data_dir
+from training.decision import labeller, suite_scores
 from training.functional import suite
-from training.functional.suite import LANGUAGES, Case, build_all
+from training.functional.suite import LANGUAGES, build_all
 from training.metrics import compute_metrics
 
 logger = logging.getLogger(__name__)
@@ -61,14 +59,10 @@ def repoint(
     logger.info("scoring %d dev rows of %s", len(dev), splits)
     dev_probs = scores(classifier, dev["text"].tolist())
     cases = build_all(corpora or data_dir(), languages)
-    suites = {}
-    for code, found in cases.items():
-        logger.info("scoring the %s suite (%d cases)", code, len(found))
-        suites[code] = choosing.SuiteScores(
-            scores(classifier, [c.text for c in found]),
-            [c.expect for c in found],
-            [c.category for c in found],
-        )
+    texts = sorted({case.text for found in cases.values() for case in found})
+    logger.info("scoring %d suite cases in %d languages", len(texts), len(cases))
+    found = dict(zip(texts, classifier.predict(texts), strict=True))
+    suites = suite_scores(cases, found)
     point, report = choosing.choose(dev_probs, list(dev["label"]), list(dev["language"]), suites)
     meta = replace(served, operating_point=point, language_shift={}, language_shift_other=0.0)
     meta.write(model_dir)
@@ -76,7 +70,7 @@ def repoint(
     metrics_path = model_dir / "metrics.json"
     metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
     metrics["operating_point"] = recorded
-    metrics["functional_languages"] = served_suites(point, cases, suites)
+    metrics["functional_languages"] = suite.score_languages(cases, labeller(meta, found))
     if "en" in metrics["functional_languages"]:
         metrics["functional"] = metrics["functional_languages"]["en"]
     decided = choosing.decide_labels(point, dev_probs, list(dev["language"]))
@@ -85,29 +79,6 @@ def repoint(
     metrics.pop("language_shift", None)
     write_text(metrics_path, json.dumps(metrics, indent=2) + "\n")
     return recorded
-
-
-def served_suites(
-    point: OperatingPoint,
-    cases: dict[str, list[Case]],
-    suites: dict[str, choosing.SuiteScores],
-) -> dict[str, dict[str, Any]]:
-    """Each suite scored as the model now serves it: each text's language detected, then its
-    bars (the same scores, so nothing runs the model again)."""
-    results = {}
-    for code, found in cases.items():
-        texts = [c.text for c in found]
-        detected = [d.code for d in detect_batch(texts)]
-        decided = {
-            text: point.decide(dict(zip(LABELS, row, strict=True)), lang)
-            for text, row, lang in zip(texts, suites[code].probs, detected, strict=True)
-        }
-        results[code] = suite.score(found, functools.partial(_lookup, decided))
-    return results
-
-
-def _lookup(decided: dict[str, str], texts: list[str]) -> list[str]:
-    return [decided[text] for text in texts]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -32,13 +32,6 @@ OTHERS = tuple(language for language in LANGUAGES if language != "en")
 _FIELD = re.compile(r"\{([^{}]*)\}")
 
 
-@pytest.fixture(scope="module")
-def lexicon(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("lexicon") / "slurs.txt"
-    path.write_text("# placeholders stand in for slurs here\nplaceholderone\nplaceholdertwo\n")
-    return path
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_language_loads_with_known_expectations_and_placeholders(language: str) -> None:
     spec = load_spec(language)

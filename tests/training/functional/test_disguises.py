@@ -23,13 +23,6 @@ _TWIN = re.compile(r"(\w)\1")
 _POSTPOSITION = re.compile(r"\{group\}\s*(से|को|का|के|की|में|पर|ने|तक)(?=[\s,।?!]|$)")
 
 
-@pytest.fixture(scope="module")
-def lexicon(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("lexicon") / "slurs.txt"
-    path.write_text("# placeholders stand in for slurs here\nplaceholderone\nplaceholdertwo\n")
-    return path
-
-
 def test_units_keep_vowel_signs_and_conjuncts_on_their_letter() -> None:
     assert units("नफ़रत") == ["न", "फ़", "र", "त"]
     assert units("बर्दाश्त") == ["ब", "र्दा", "श्त"]
