@@ -31,7 +31,7 @@ import numpy as np
 from sklearn.metrics import f1_score
 
 from rabat.labels import LABELS
-from rabat.model.operating_point import OperatingPoint
+from rabat.model.operating_point import OperatingPoint, decide_rows
 from training.functional.spec import EXPECTED
 
 BARS = tuple(float(round(b, 3)) for b in np.arange(0.05, 0.951, 0.025))
@@ -49,16 +49,6 @@ class SuiteScores:
     probs: np.ndarray
     expects: Sequence[str]
     categories: Sequence[str]
-
-
-def decide_rows(probs: np.ndarray, hateful_bar: float, share_bar: float) -> np.ndarray:
-    """Label indices of the cumulative decision for every row (rabat.model.operating_point)."""
-    hateful_mass = probs[:, HS] + probs[:, INC]
-    hateful = hateful_mass >= hateful_bar
-    share = np.divide(probs[:, INC], hateful_mass, out=np.zeros(len(probs)), where=hateful_mass > 0)
-    out = np.where(probs[:, OFF] > probs[:, NONE], OFF, NONE)
-    out[hateful] = np.where(share[hateful] >= share_bar, INC, HS)
-    return out
 
 
 def suite_accuracy(suite: SuiteScores, decided: np.ndarray) -> float:

@@ -22,6 +22,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
+
 from rabat.labels import LABELS, Label
 from rabat.model.prediction import Prediction
 from rabat.text.language import UNDETERMINED
@@ -83,15 +85,27 @@ class OperatingPoint:
         )
 
 
+_HS, _INC = LABELS.index(Label.HATE_SPEECH), LABELS.index(Label.INCITEMENT)
+_OFF, _NONE = LABELS.index(Label.OFFENSIVE), LABELS.index(Label.NONE)
+
+
+def decide_rows(probs: np.ndarray, hateful_bar: float, share_bar: float) -> np.ndarray:
+    """The cumulative decision (the module's steps 1-3) for rows of probabilities in LABELS
+    order: each row's label index."""
+    hateful_mass = probs[:, _HS] + probs[:, _INC]
+    hateful = hateful_mass >= hateful_bar
+    share = np.divide(
+        probs[:, _INC], hateful_mass, out=np.zeros(len(probs)), where=hateful_mass > 0
+    )
+    out = np.where(probs[:, _OFF] > probs[:, _NONE], _OFF, _NONE)
+    out[hateful] = np.where(share[hateful] >= share_bar, _INC, _HS)
+    return out
+
+
 def decide(scores: Mapping[str, float], hateful_bar: float, incitement_bar: float) -> str:
-    """The cumulative decision for one text's scores (the module's steps 1-3)."""
-    hateful = scores[Label.HATE_SPEECH] + scores[Label.INCITEMENT]
-    if hateful >= hateful_bar:
-        share = scores[Label.INCITEMENT] / hateful if hateful > 0 else 0.0
-        return Label.INCITEMENT.value if share >= incitement_bar else Label.HATE_SPEECH.value
-    if scores[Label.OFFENSIVE] > scores[Label.NONE]:
-        return Label.OFFENSIVE.value
-    return Label.NONE.value
+    """The cumulative decision for one text's scores."""
+    row = np.array([[scores[label] for label in LABELS]], dtype=float)
+    return LABELS[int(decide_rows(row, hateful_bar, incitement_bar)[0])]
 
 
 def argmax(scores: Mapping[str, float]) -> str:
@@ -109,7 +123,13 @@ def apply(
         raise ValueError(
             f"got {len(languages)} languages for {len(predictions)} texts: pass one each"
         )
+    probs = np.array([[found.scores[label] for label in LABELS] for found in predictions])
+    codes = np.asarray(languages)
+    decided = np.empty(len(predictions), dtype=int)
+    for code in set(languages):  # one call per language of the batch, not per text
+        rows = codes == code
+        decided[rows] = decide_rows(probs[rows], *point.bars(code))
     return [
-        replace(found, label=point.decide(found.scores, code))
-        for found, code in zip(predictions, languages, strict=True)
+        replace(found, label=LABELS[i])
+        for found, i in zip(predictions, decided.tolist(), strict=True)
     ]
