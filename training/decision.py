@@ -19,6 +19,7 @@ from rabat.text.language import detect_batch
 from training import operating_point as choosing
 from training import priors
 from training.config import TrainConfig
+from training.config_sections import GateConfig
 from training.correction import choose_language_shifts
 from training.dataset import BuiltData
 from training.functional.suite import Case
@@ -66,7 +67,7 @@ def choose_decision(
     meta = classifier.meta
     if config.train.operating_point:
         point, report = choosing.choose(
-            dev_probs, list(dev["label"]), languages, suite_scores(cases, found)
+            dev_probs, list(dev["label"]), languages, suite_scores(cases, found, config.gate)
         )
         meta = replace(meta, operating_point=point, language_shift={}, language_shift_other=0.0)
         metrics["operating_point"] = {**point.to_json(), "chosen": report}
@@ -79,17 +80,28 @@ def choose_decision(
 
 
 def suite_scores(
-    cases: dict[str, list[Case]], found: dict[str, Prediction]
+    cases: dict[str, list[Case]], found: dict[str, Prediction], gate: GateConfig | None = None
 ) -> dict[str, choosing.SuiteScores]:
-    """Each language's suite as scored: the predictions' probabilities, expectations, categories."""
+    """Each language's suite as scored: the predictions' probabilities, expectations, categories,
+    and the floors `gate` holds it to (English by category, the others overall)."""
     return {
         code: choosing.SuiteScores(
             np.array([[found[c.text].scores[label] for label in LABELS] for c in rows]),
             [c.expect for c in rows],
             [c.category for c in rows],
+            **floors(gate, code),
         )
         for code, rows in cases.items()
     }
+
+
+def floors(gate: GateConfig | None, code: str) -> dict[str, Any]:
+    """The gate's floors for one language's suite, as SuiteScores takes them."""
+    if gate is None:
+        return {}
+    if code == "en":
+        return {"floors": gate.floors, "default_floor": gate.default_floor}
+    return {"overall_floor": gate.language_floor}
 
 
 def labeller(meta: ModelMeta, found: dict[str, Prediction]) -> Callable[[list[str]], list[str]]:

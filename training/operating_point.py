@@ -16,6 +16,12 @@ suite cannot say when it calls too much; dev rows can. So a language's bar is th
 its dev 4-label macro-F1 (its own when it has `MIN_INCITEMENT` incitement rows, else all dev
 rows pooled) and its suite's accuracy; every other language takes the pooled dev's best bar.
 
+Both bars are chosen among those that keep the language's suite above the publish gate's floors
+(`SuiteScores.floors`, `default_floor`, `overall_floor`: the config's `gate`), when some do: a bar
+that wins the objective by giving up one functionality (English negated hate at 0.18 on
+2026-12-07) would make the gate refuse the model. When none does, the best bar is kept and the
+report says `floors_met: false` (the gate then refuses).
+
 Dev and the suites are where Rabat tunes; a test split never chooses a bar. The report keeps, per
 language, the precision and recall of `hateful` on dev at every bar, so a user can pick another
 operating point (docs/operating-point.md).
@@ -24,7 +30,7 @@ operating point (docs/operating-point.md).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -49,15 +55,33 @@ class SuiteScores:
     probs: np.ndarray
     expects: Sequence[str]
     categories: Sequence[str]
+    floors: Mapping[str, float] = field(default_factory=dict)  # category -> the gate's floor
+    default_floor: float | None = None  # every other category's floor
+    overall_floor: float | None = None  # the floor of the share of all cases right
+
+
+def _right(suite: SuiteScores, decided: np.ndarray) -> np.ndarray:
+    return np.array([LABELS[i] in EXPECTED[e] for i, e in zip(decided, suite.expects, strict=True)])
 
 
 def suite_accuracy(suite: SuiteScores, decided: np.ndarray) -> float:
     """Mean over categories of the share of cases whose label is one the case expects."""
-    names = np.asarray(suite.categories)
-    right = np.array(
-        [LABELS[i] in EXPECTED[e] for i, e in zip(decided, suite.expects, strict=True)]
-    )
+    names, right = np.asarray(suite.categories), _right(suite, decided)
     return float(np.mean([right[names == name].mean() for name in sorted(set(names.tolist()))]))
+
+
+def meets_floors(suite: SuiteScores | None, decided: np.ndarray) -> bool:
+    """Whether these labels keep the suite at or above every floor the gate would check."""
+    if suite is None:
+        return True
+    names, right = np.asarray(suite.categories), _right(suite, decided)
+    if suite.overall_floor is not None and right.mean() < suite.overall_floor:
+        return False
+    for name in set(names.tolist()):
+        floor = suite.floors.get(name, suite.default_floor)
+        if floor is not None and right[names == name].mean() < floor:
+            return False
+    return True
 
 
 def binary_f1(gold: np.ndarray, decided: np.ndarray) -> float:
@@ -84,18 +108,20 @@ def choose_hateful_bar(
         return None
     table = []
     for bar in BARS:
-        parts = {}
+        parts, met = {}, True
         if use_dev:
             assert dev_probs is not None and dev_gold is not None
             parts["dev_binary_macro_f1"] = binary_f1(dev_gold, decide_rows(dev_probs, bar, 1.0))
         elif proxy:
             parts["other_languages_dev_binary_macro_f1"] = proxy[bar]
         if suite is not None:
-            parts["suite"] = suite_accuracy(suite, decide_rows(suite.probs, bar, 0.0))
-        table.append((bar, float(np.mean(list(parts.values()))), parts))
-    bar, objective, parts = max(table, key=lambda row: (row[1], -abs(row[0] - 0.5)))
+            decided = decide_rows(suite.probs, bar, 0.0)
+            parts["suite"], met = suite_accuracy(suite, decided), meets_floors(suite, decided)
+        table.append((bar, float(np.mean(list(parts.values()))), parts, met))
+    allowed = [row for row in table if row[3]] or table
+    bar, objective, parts, met = max(allowed, key=lambda row: (row[1], -abs(row[0] - 0.5)))
     at_half = next(row for row in table if abs(row[0] - 0.5) < 1e-9)
-    return {"bar": bar, "objective": objective, **parts, "at_0.5": at_half[2]}
+    return {"bar": bar, "objective": objective, **parts, "floors_met": met, "at_0.5": at_half[2]}
 
 
 def share_scores(
@@ -140,15 +166,21 @@ def choose_share_bars(
         if not own and suite is None:
             continue
         dev = share_scores(probs[rows], gold[rows], row_bars[rows]) if own else pooled
-        objective = {}
+        objective, met = {}, {}
         for share in SHARES:
             parts = [dev[share]]
+            decided = None
             if suite is not None:
                 decided = decide_rows(suite.probs, hateful.get(code, other), share)
                 parts.append(suite_accuracy(suite, decided))
             objective[share] = float(np.mean(parts))
-        shares[code] = _best(objective)
-        report[code] = {"share": shares[code], "dev": "own" if own else "pooled"}
+            met[share] = decided is None or meets_floors(suite, decided)
+        shares[code] = _best({s: v for s, v in objective.items() if met[s]} or objective)
+        report[code] = {
+            "share": shares[code],
+            "dev": "own" if own else "pooled",
+            "floors_met": met[shares[code]],
+        }
     return _best(pooled), shares, report
 
 

@@ -22,12 +22,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from rabat.labels import LABELS
 from rabat.model.loader import load_classifier
 from rabat.store.files import write_text
 from training import operating_point as choosing
 from training.config import data_dir
+from training.config_sections import GateConfig
 from training.decision import labeller, suite_scores
 from training.functional import suite
 from training.functional.suite import LANGUAGES, build_all
@@ -40,6 +42,15 @@ def scores(classifier: Any, texts: list[str]) -> np.ndarray:
     """n x 4 probabilities, in LABELS order, before any shift or operating point."""
     found = classifier.predict(texts)
     return np.array([[p.scores[label] for label in LABELS] for p in found])
+
+
+def saved_gate(model_dir: Path) -> GateConfig | None:
+    """The publish gate of the config saved with the model (None for a model saved without)."""
+    path = model_dir / "training_config.yaml"
+    if not path.is_file():
+        return None
+    saved = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return GateConfig(**saved["gate"]) if "gate" in saved else None
 
 
 def repoint(
@@ -62,7 +73,7 @@ def repoint(
     texts = sorted({case.text for found in cases.values() for case in found})
     logger.info("scoring %d suite cases in %d languages", len(texts), len(cases))
     found = dict(zip(texts, classifier.predict(texts), strict=True))
-    suites = suite_scores(cases, found)
+    suites = suite_scores(cases, found, saved_gate(model_dir))
     point, report = choosing.choose(dev_probs, list(dev["label"]), list(dev["language"]), suites)
     meta = replace(served, operating_point=point, language_shift={}, language_shift_other=0.0)
     meta.write(model_dir)

@@ -91,3 +91,33 @@ def test_a_suite_only_language_takes_the_share_bar_its_threats_and_the_pooled_de
     assert (
         decide_labels(point, suite.probs, ["it"] * 20) == ["incitement"] * 10 + ["hate_speech"] * 10
     )
+
+
+def floored_suite(**floors: object) -> SuiteScores:
+    """Two hateful categories, 8 of 10 cases at p(hateful) 0.3 and 2 at 0.6, and negated hate (not
+    hateful) at 0.35: the objective prefers a bar that calls them all hateful, which gives negated
+    hate nothing; a bar above 0.35 keeps 2 of 10 in each hateful category and all negated hate."""
+    hateful = np.vstack([rows(0.3, n=8), rows(0.6, n=2)])
+    return SuiteScores(
+        np.vstack([hateful, hateful, rows(0.35, n=10)]),
+        ["hateful"] * 20 + ["not_hateful"] * 10,
+        ["derogation"] * 10 + ["threat"] * 10 + ["negated_hate"] * 10,
+        **floors,  # type: ignore[arg-type]
+    )
+
+
+def test_the_bars_keep_every_category_above_the_gates_floor_when_some_bar_can() -> None:
+    en, gold = language(0.2, 0.7)
+    free, _ = choose(en, gold, ["en"] * len(en), {"en": floored_suite()})
+    assert free.hateful["en"] <= 0.3  # negated hate called hateful: 0 of 10
+    held, report = choose(en, gold, ["en"] * len(en), {"en": floored_suite(default_floor=0.15)})
+    assert 0.35 < held.hateful["en"] <= 0.6
+    assert report["languages"]["en"]["floors_met"] is True
+    assert report["incitement"]["en"]["floors_met"] is True
+
+
+def test_when_no_bar_meets_the_floors_the_best_is_kept_and_the_report_says_so() -> None:
+    en, gold = language(0.2, 0.7)
+    point, report = choose(en, gold, ["en"] * len(en), {"en": floored_suite(overall_floor=0.99)})
+    assert point.hateful["en"] <= 0.3
+    assert report["languages"]["en"]["floors_met"] is False
