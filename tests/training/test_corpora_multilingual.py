@@ -59,6 +59,15 @@ def test_germeval2018_abuse_is_hate_speech(data_dir: Path) -> None:
     assert mapped["offensive"] == int(raw["fine"].isin(["INSULT", "PROFANITY"]).sum())
 
 
+def test_ban_pl_hatred_reason_is_hate_speech_and_other_bans_offensive(data_dir: Path) -> None:
+    raw = pd.read_csv(data_dir / "ban-pl/BAN-PL.csv")
+    mapped = Counter(load_corpus("ban_pl", data_dir)["label"])
+    harmful = raw["Class"] == 1
+    assert mapped["hate_speech"] == int((harmful & (raw["Reason"] == 3)).sum())
+    assert mapped["offensive"] == int((harmful & (raw["Reason"] != 3)).sum())
+    assert mapped["none"] == int((~harmful).sum())
+
+
 def test_told_br_needs_two_votes_and_identity_categories_make_hate(data_dir: Path) -> None:
     raw = pd.read_csv(data_dir / "told-br/ToLD-BR.csv")
     identity = ["homophobia", "racism", "misogyny", "xenophobia"]
