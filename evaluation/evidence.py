@@ -125,8 +125,10 @@ def evaluate(
     backend: str = "auto",
     methods: Sequence[str] = ("head",),
     limit: int | None = None,
+    toxic_spans_files: Sequence[str] = tuple(TSD_FILES),
 ) -> dict[str, Any]:
-    """Every metric of the module docstring for the model in `model_dir`."""
+    """Every metric of the module docstring for the model in `model_dir` (Toxic Spans on the
+    files named in `toxic_spans_files`, keys of TSD_FILES)."""
     predictor = _load(model_dir, backend)
     # the evidence as served: the model's own English policy where it carries one
     policy = (read_signal_policy(model_dir) or SignalPolicy()).evidence_for("en")
@@ -149,7 +151,8 @@ def evaluate(
         found["seconds"] = round(time.perf_counter() - started, 1)
         result["hatexplain_val"][method] = found
         logger.info("HateXplain val, %s: %s", method, found)
-    for name, file in TSD_FILES.items():
+    for name in toxic_spans_files:
+        file = TSD_FILES[name]
         rows = pd.read_csv(data_dir / file, keep_default_na=False).head(limit)
         result["toxic_spans"][name] = toxic_spans(
             rows, predictor.predict, policy, SWEEP if name == "trial" else ()
@@ -232,14 +235,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--methods", nargs="+", default=["head"], choices=("head", "gradient"), help="evidence"
     )
     parser.add_argument("--limit", type=int, default=None, help="first N posts of each file")
+    parser.add_argument(
+        "--toxic-spans",
+        nargs="+",
+        default=list(TSD_FILES),
+        choices=tuple(TSD_FILES),
+        help="Toxic Spans files to score (trial alone while tuning: the test split judges)",
+    )
     parser.add_argument("--out", type=Path, default=None, help="MODEL/eval/evidence.json")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     data_dir = args.data_dir or default_data_dir()
-    for needed in (HATEXPLAIN_VAL, *TSD_FILES.values()):
+    for needed in (HATEXPLAIN_VAL, *(TSD_FILES[name] for name in args.toxic_spans)):
         if not (data_dir / needed).is_file():
             parser.error(f"{data_dir / needed} not found: pass --data-dir or set RABAT_DATA_DIR")
-    result = evaluate(args.model, data_dir, args.backend, args.methods, args.limit)
+    result = evaluate(
+        args.model, data_dir, args.backend, args.methods, args.limit, args.toxic_spans
+    )
     out = args.out or args.model / "eval" / "evidence.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     write_text(out, json.dumps(result, indent=2) + "\n")
