@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from training.config import TrainConfig
+from training.config_sections import GateConfig
 from training.functional import suite
 from training.functional.suite import Case, build_cases
 
@@ -53,25 +54,36 @@ def gate(
     if not cases:
         return {}
     results = suite.score_languages(cases, predict)
+    for code, result in results.items():
+        _log(code, result)
+    below = record(config.gate, results, metrics)
+    logger.info("gate %s", "passed" if not below else f"refused ({', '.join(below)})")
+    return below
+
+
+def record(
+    settings: GateConfig, results: dict[str, dict[str, Any]], metrics: dict[str, Any]
+) -> dict[str, tuple[float, float]]:
+    """What of the scored suites `results` is under the floors of `settings`, recorded with
+    them in `metrics` (`functional`, `functional_languages`, `gate`); `training.repoint` calls it
+    again when it changes how a model decides."""
     below: dict[str, tuple[float, float]] = {}
     for code, result in results.items():
         if code == "en":
-            below |= suite.below_floors(result, config.gate.floors, config.gate.default_floor)
-        elif (floor := config.gate.language_floor) is not None and result["overall"] < floor:
+            below |= suite.below_floors(result, settings.floors, settings.default_floor)
+        elif (floor := settings.language_floor) is not None and result["overall"] < floor:
             below[f"suite_{code}"] = (result["overall"], floor)
-        _log(code, result)
     if "en" in results:
         metrics["functional"] = results["en"]
     metrics["functional_languages"] = results
     metrics["gate"] = {
-        "floors": config.gate.floors,
-        "default_floor": config.gate.default_floor,
-        "language_floor": config.gate.language_floor,
+        "floors": settings.floors,
+        "default_floor": settings.default_floor,
+        "language_floor": settings.language_floor,
         "languages": list(results),
         "passed": not below,
         "below": {name: {"accuracy": a, "floor": f} for name, (a, f) in below.items()},
     }
-    logger.info("gate %s", "passed" if not below else f"refused ({', '.join(below)})")
     return below
 
 

@@ -33,6 +33,7 @@ from training.config_sections import GateConfig
 from training.decision import labeller, suite_scores
 from training.functional import suite
 from training.functional.suite import LANGUAGES, build_all
+from training.gate import record
 from training.metrics import compute_metrics
 
 logger = logging.getLogger(__name__)
@@ -73,7 +74,8 @@ def repoint(
     texts = sorted({case.text for found in cases.values() for case in found})
     logger.info("scoring %d suite cases in %d languages", len(texts), len(cases))
     found = dict(zip(texts, classifier.predict(texts), strict=True))
-    suites = suite_scores(cases, found, saved_gate(model_dir))
+    settings = saved_gate(model_dir)
+    suites = suite_scores(cases, found, settings)
     point, report = choosing.choose(dev_probs, list(dev["label"]), list(dev["language"]), suites)
     meta = replace(served, operating_point=point, language_shift={}, language_shift_other=0.0)
     meta.write(model_dir)
@@ -81,9 +83,13 @@ def repoint(
     metrics_path = model_dir / "metrics.json"
     metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
     metrics["operating_point"] = recorded
-    metrics["functional_languages"] = suite.score_languages(cases, labeller(meta, found))
-    if "en" in metrics["functional_languages"]:
-        metrics["functional"] = metrics["functional_languages"]["en"]
+    results = suite.score_languages(cases, labeller(meta, found))
+    if settings is not None:  # the gate's verdict on the model as it now decides
+        record(settings, results, metrics)
+    else:
+        metrics["functional_languages"] = results
+        if "en" in results:
+            metrics["functional"] = results["en"]
     decided = choosing.decide_labels(point, dev_probs, list(dev["language"]))
     metrics["dev_served"] = compute_metrics(list(dev["label"]), decided, dev_probs)
     metrics["dev_served"]["from"] = f"{splits}, as served ({backend}), at the operating point"

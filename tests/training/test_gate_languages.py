@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from training.config import GateConfig, TrainConfig, load_config
-from training.gate import gate, suite_cases
+from training.gate import gate, record, suite_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,3 +39,17 @@ def test_no_suite_no_gate(data_dir: Path) -> None:
     )
     assert suite_cases(off) == {}
     assert gate(off, {}, lambda texts: [], {}) == {}
+
+
+def test_the_verdict_is_recomputed_from_scored_suites_alone() -> None:
+    results = {
+        "en": {"overall": 0.9, "categories": {"negated_hate": {"accuracy": 0.1, "cases": 10}}},
+        "fr": {"overall": 0.4, "categories": {}},
+    }
+    metrics: dict = {"gate": {"passed": True}}
+    settings = GateConfig(default_floor=0.2, language_floor=0.5)
+    below = record(settings, results, metrics)
+    assert below == {"negated_hate": (0.1, 0.2), "suite_fr": (0.4, 0.5)}
+    assert metrics["gate"]["passed"] is False and metrics["gate"]["languages"] == ["en", "fr"]
+    assert metrics["functional"] is results["en"]
+    assert record(GateConfig(), results, metrics) == {} and metrics["gate"]["passed"] is True

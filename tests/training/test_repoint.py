@@ -28,6 +28,8 @@ def test_repoint_saves_the_bars_and_the_model_serves_with_them(
     metrics = json.loads((model / "metrics.json").read_text())
     assert metrics["operating_point"]["hateful_other"] == point.hateful_other
     assert set(metrics["functional_languages"]) == {"en", "fr"}
+    assert metrics["gate"]["languages"] == ["en", "fr"]  # the verdict on the model as it decides
+    assert metrics["gate"]["passed"] is (not metrics["gate"]["below"])
     assert "hateful bars: " in capsys.readouterr().out
     served = load_classifier(model, "torch").predict(["a placeholder text"], ["fr"])[0]
     assert served.label == point.decide(served.scores, "fr")
