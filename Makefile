@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV ?= .venv
 LS_VENV ?= .venv-ls
 LABEL_STUDIO ?= label-studio==1.23.2
+# label-studio 1.23.2 calls sentry_sdk.init(send_default_pii=...), which sentry-sdk 3.0 refuses
+LABEL_STUDIO_PINS ?= sentry-sdk<3
 PY := $(VENV)/bin/python
 # the defaults of rabat/defaults.py: retraining continues from the released model (release/,
 # served as models/rabat-release/latest); English: configs/train.yaml, models/rabat-minilm/latest
@@ -32,7 +34,7 @@ $(VENV)/.installed: pyproject.toml
 $(LS_VENV)/.installed:
 	$(PYTHON) -m venv $(LS_VENV)
 	$(LS_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(LS_VENV)/bin/python -m pip install --quiet "$(LABEL_STUDIO)"
+	$(LS_VENV)/bin/python -m pip install --quiet "$(LABEL_STUDIO)" "$(LABEL_STUDIO_PINS)"
 	touch $@
 
 system-deps:  ## the en_US.UTF-8 locale the hatesonar baseline needs (Debian; root)
