@@ -83,12 +83,14 @@ def suite_scores(
     cases: dict[str, list[Case]], found: dict[str, Prediction], gate: GateConfig | None = None
 ) -> dict[str, choosing.SuiteScores]:
     """Each language's suite as scored: the predictions' probabilities, expectations, categories,
-    and the floors `gate` holds it to (English by category, the others overall)."""
+    each case's language as served (detected, as `labeller` decides it), and the floors `gate`
+    holds it to (English by category, the others overall)."""
     return {
         code: choosing.SuiteScores(
             np.array([[found[c.text].scores[label] for label in LABELS] for c in rows]),
             [c.expect for c in rows],
             [c.category for c in rows],
+            served=[d.code for d in detect_batch([c.text for c in rows])],
             **floors(gate, code),
         )
         for code, rows in cases.items()

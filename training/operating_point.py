@@ -39,6 +39,7 @@ from sklearn.metrics import f1_score
 from rabat.labels import LABELS
 from rabat.model.operating_point import OperatingPoint, decide_rows
 from training.functional.spec import EXPECTED
+from training.served_suites import Decider, suite_decider
 
 BARS = tuple(float(round(b, 3)) for b in np.arange(0.05, 0.951, 0.025))
 SHARES = tuple(float(round(b, 2)) for b in np.arange(0.1, 0.91, 0.05))
@@ -58,6 +59,7 @@ class SuiteScores:
     floors: Mapping[str, float] = field(default_factory=dict)  # category -> the gate's floor
     default_floor: float | None = None  # every other category's floor
     overall_floor: float | None = None  # the floor of the share of all cases right
+    served: Sequence[str] | None = None  # each case's language as served (detected)
 
 
 def _right(suite: SuiteScores, decided: np.ndarray) -> np.ndarray:
@@ -100,9 +102,11 @@ def choose_hateful_bar(
     dev_gold: np.ndarray | None,
     suite: SuiteScores | None,
     proxy: dict[float, float] | None = None,
+    decide_suite: Decider | None = None,
 ) -> dict[str, Any] | None:
     """One language's hateful bar and what chose it; None when it has neither dev nor suite.
-    `proxy`: bar -> the other languages' mean dev macro-F1, for a suite without dev rows."""
+    `proxy`: bar -> the other languages' mean dev macro-F1, for a suite without dev rows;
+    `decide_suite`: the suite's labels at (bar, share) as served (training/served_suites.py)."""
     use_dev = dev_probs is not None and dev_gold is not None and _usable_dev(dev_gold)
     if not use_dev and suite is None:
         return None
@@ -115,7 +119,7 @@ def choose_hateful_bar(
         elif proxy:
             parts["other_languages_dev_binary_macro_f1"] = proxy[bar]
         if suite is not None:
-            decided = decide_rows(suite.probs, bar, 0.0)
+            decided = decide_suite(bar, 0.0) if decide_suite else decide_rows(suite.probs, bar, 0.0)
             parts["suite"], met = suite_accuracy(suite, decided), meets_floors(suite, decided)
         table.append((bar, float(np.mean(list(parts.values()))), parts, met))
     allowed = [row for row in table if row[3]] or table
@@ -150,6 +154,7 @@ def choose_share_bars(
     hateful: Mapping[str, float],
     other: float,
     suites: Mapping[str, SuiteScores],
+    others: OperatingPoint | None = None,
 ) -> tuple[float, dict[str, float], dict[str, Any]]:
     """The incitement share bars: for every other language, the best pooled dev macro-F1; for a
     language with `MIN_INCITEMENT` dev incitement rows or a suite, the best mean of its own dev
@@ -167,11 +172,12 @@ def choose_share_bars(
             continue
         dev = share_scores(probs[rows], gold[rows], row_bars[rows]) if own else pooled
         objective, met = {}, {}
+        decider = suite_decider(suite.probs, suite.served, code, others) if suite else None
         for share in SHARES:
             parts = [dev[share]]
             decided = None
-            if suite is not None:
-                decided = decide_rows(suite.probs, hateful.get(code, other), share)
+            if suite is not None and decider is not None:
+                decided = decider(hateful.get(code, other), share)
                 parts.append(suite_accuracy(suite, decided))
             objective[share] = float(np.mean(parts))
             met[share] = decided is None or meets_floors(suite, decided)
@@ -198,26 +204,43 @@ def choose(
     dev_languages: Sequence[str],
     suites: Mapping[str, SuiteScores],
 ) -> tuple[OperatingPoint, dict[str, Any]]:
-    """The operating point for a model, and the report of how each bar was chosen."""
+    """The operating point for a model, and the report of how each bar was chosen. When the
+    suites know each case's served language, the bars are chosen again with the first choice's
+    bars deciding the cases served as another language, as the gate will see them."""
     gold = np.array([LABELS.index(label) for label in dev_gold])
     codes = np.asarray(dev_languages)
+    point, report = _choose(dev_probs, gold, codes, suites, None)
+    if any(suite.served is not None for suite in suites.values()):
+        point, report = _choose(dev_probs, gold, codes, suites, point)
+        report["served_languages"] = True
+    return point, report
+
+
+def _choose(
+    dev_probs: np.ndarray,
+    gold: np.ndarray,
+    codes: np.ndarray,
+    suites: Mapping[str, SuiteScores],
+    others: OperatingPoint | None,
+) -> tuple[OperatingPoint, dict[str, Any]]:
     report: dict[str, Any] = {"languages": {}}
     hateful: dict[str, float] = {}
     proxy = _dev_proxy(dev_probs, gold, codes)
     for code in sorted(set(codes.tolist()) | set(suites)):
-        rows = codes == code
+        rows, suite = codes == code, suites.get(code)
         found = choose_hateful_bar(
             dev_probs[rows] if rows.any() else None,
             gold[rows] if rows.any() else None,
-            suites.get(code),
+            suite,
             proxy,
+            suite_decider(suite.probs, suite.served, code, others) if suite else None,
         )
         if found is not None:
             hateful[code] = found["bar"]
             report["languages"][code] = {"dev_rows": int(rows.sum()), **found}
     other = float(np.median(list(hateful.values()))) if hateful else 0.5
     share_other, shares, report["incitement"] = choose_share_bars(
-        dev_probs, gold, codes, hateful, other, suites
+        dev_probs, gold, codes, hateful, other, suites, others
     )
     point = OperatingPoint(other, share_other, hateful, shares)
     report["dev_tradeoff"] = tradeoff(dev_probs, gold, codes)

@@ -121,3 +121,26 @@ def test_when_no_bar_meets_the_floors_the_best_is_kept_and_the_report_says_so() 
     point, report = choose(en, gold, ["en"] * len(en), {"en": floored_suite(overall_floor=0.99)})
     assert point.hateful["en"] <= 0.3
     assert report["languages"]["en"]["floors_met"] is False
+
+
+def test_the_floors_are_checked_on_the_suite_as_served_by_detected_language() -> None:
+    en, en_gold = language(0.2, 0.7)
+    pl, pl_gold = language(0.05, 0.25)  # makes the bar for other languages lower than English's
+    probs, gold = np.vstack([en, pl]), en_gold + pl_gold
+    codes = ["en"] * len(en) + ["pl"] * len(pl)
+
+    def suite(served: list[str] | None) -> SuiteScores:
+        return SuiteScores(
+            np.vstack([rows(0.6, n=10), rows(0.4, n=10)]),
+            ["hateful"] * 10 + ["not_hateful"] * 10,
+            ["derogation"] * 10 + ["negated_hate"] * 10,
+            default_floor=0.8,
+            served=served,
+        )
+
+    _, alone = choose(probs, gold, codes, {"en": suite(None)})
+    assert alone["languages"]["en"]["floors_met"] is True
+    # three negated cases detected as no language take the lower bar of the others: hateful
+    _, served = choose(probs, gold, codes, {"en": suite(["en"] * 17 + ["und"] * 3)})
+    assert served["served_languages"] is True
+    assert served["languages"]["en"]["floors_met"] is False
