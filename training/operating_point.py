@@ -104,9 +104,8 @@ def choose_hateful_bar(
     proxy: dict[float, float] | None = None,
     decide_suite: Decider | None = None,
 ) -> dict[str, Any] | None:
-    """One language's hateful bar and what chose it; None when it has neither dev nor suite.
-    `proxy`: bar -> the other languages' mean dev macro-F1, for a suite without dev rows;
-    `decide_suite`: the suite's labels at (bar, share) as served (training/served_suites.py)."""
+    """One language's hateful bar and what chose it (None: neither dev nor suite). `proxy`: bar ->
+    other languages' mean dev macro-F1; `decide_suite`: suite labels at (bar, share) as served."""
     use_dev = dev_probs is not None and dev_gold is not None and _usable_dev(dev_gold)
     if not use_dev and suite is None:
         return None
@@ -209,10 +208,12 @@ def choose(
     bars deciding the cases served as another language, as the gate will see them."""
     gold = np.array([LABELS.index(label) for label in dev_gold])
     codes = np.asarray(dev_languages)
-    point, report = _choose(dev_probs, gold, codes, suites, None)
+    proxy = _dev_proxy(dev_probs, gold, codes)
+    point, report = _choose(dev_probs, gold, codes, suites, proxy, None)
     if any(suite.served is not None for suite in suites.values()):
-        point, report = _choose(dev_probs, gold, codes, suites, point)
+        point, report = _choose(dev_probs, gold, codes, suites, proxy, point)
         report["served_languages"] = True
+    report["dev_tradeoff"] = tradeoff(dev_probs, gold, codes)
     return point, report
 
 
@@ -221,11 +222,12 @@ def _choose(
     gold: np.ndarray,
     codes: np.ndarray,
     suites: Mapping[str, SuiteScores],
+    proxy: dict[float, float],
     others: OperatingPoint | None,
 ) -> tuple[OperatingPoint, dict[str, Any]]:
+    """One choice of every bar; `others` decides the suite cases served as another language."""
     report: dict[str, Any] = {"languages": {}}
     hateful: dict[str, float] = {}
-    proxy = _dev_proxy(dev_probs, gold, codes)
     for code in sorted(set(codes.tolist()) | set(suites)):
         rows, suite = codes == code, suites.get(code)
         found = choose_hateful_bar(
@@ -242,9 +244,7 @@ def _choose(
     share_other, shares, report["incitement"] = choose_share_bars(
         dev_probs, gold, codes, hateful, other, suites, others
     )
-    point = OperatingPoint(other, share_other, hateful, shares)
-    report["dev_tradeoff"] = tradeoff(dev_probs, gold, codes)
-    return point, report
+    return OperatingPoint(other, share_other, hateful, shares), report
 
 
 def _dev_proxy(probs: np.ndarray, gold: np.ndarray, codes: np.ndarray) -> dict[float, float]:
